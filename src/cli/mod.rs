@@ -1,0 +1,192 @@
+//! The command line: argument parsing, dispatch, and mapping outcomes to exit codes.
+//!
+//! Each command lives in its own file and returns an [`ExitCode`]; only this module
+//! knows argv, terminals and exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+mod emulator;
+mod plan;
+mod validate;
+
+/// floe — plan and apply Snowflake infrastructure for several accounts from one
+/// project of YAML manifests, against real Snowflake or an embedded emulator.
+#[derive(Debug, Parser)]
+#[command(name = "floe", version, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a project's manifests without touching any account.
+    Validate(ProjectArgs),
+    /// Print the JSON Schema of manifest files.
+    Schema,
+    /// Print the cross-account dependency graph.
+    Graph(GraphArgs),
+    /// Show what would change in every account of the target.
+    Plan(PlanArgs),
+    /// Make the accounts match the manifests (or apply a saved plan).
+    Apply(ApplyArgs),
+    /// Report drift between the manifests and the live accounts (exit 2 when drifted).
+    Drift(DriftArgs),
+    /// Work with the embedded Snowflake emulator.
+    #[command(subcommand)]
+    Emulator(EmulatorCommand),
+}
+
+/// Arguments shared by every command that reads a project.
+#[derive(Debug, Args, Clone)]
+pub struct ProjectArgs {
+    /// Project folder (holds floe.yaml).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Set a variable: NAME=VALUE (overrides floe.yaml and FLOE_VAR_NAME).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    #[arg(long, value_enum, default_value = "mermaid")]
+    pub format: GraphFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
+    Sql,
+}
+
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Target from floe.yaml (default: the project's default, the local emulator).
+    #[arg(long, short = 't')]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: PlanFormat,
+    /// Save the plan (JSON) for `floe apply <file>`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Exit 0 when nothing changes, 2 when something does, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Allow drops and replaces that lose data.
+    #[arg(long)]
+    pub allow_destroy: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Project folder, or a plan saved with `floe plan --out`.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Steps run at once across independent objects and accounts.
+    #[arg(long, default_value_t = 4)]
+    pub parallelism: usize,
+    /// Allow drops and replaces that lose data.
+    #[arg(long)]
+    pub allow_destroy: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriftFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DriftFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmulatorCommand {
+    /// Run SQL statements in one emulated account and print the results.
+    Sql(EmulatorSqlArgs),
+    /// List the accounts in an emulator file.
+    Accounts(EmulatorDbArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorDbArgs {
+    /// Emulator file.
+    #[arg(long, default_value = ".floe/emulator.db")]
+    pub db: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct EmulatorSqlArgs {
+    #[command(flatten)]
+    pub db: EmulatorDbArgs,
+    /// Account to run in (created on first use).
+    #[arg(long)]
+    pub account: String,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableFormat,
+    /// One or more statements separated by `;`.
+    pub sql: String,
+}
+
+/// Entry point of the `floe` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => validate::validate(&args),
+        Command::Schema => validate::schema(),
+        Command::Graph(args) => validate::graph(&args),
+        Command::Plan(args) => plan::plan(&args),
+        Command::Apply(args) => plan::apply(&args),
+        Command::Drift(args) => plan::drift(&args),
+        Command::Emulator(EmulatorCommand::Sql(args)) => emulator::sql(&args),
+        Command::Emulator(EmulatorCommand::Accounts(args)) => emulator::accounts(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! What differs between desired and observed, as [`Change`]s.
+//!
+//! `diff` is pure: it takes two normalized catalogs and returns one change per object
+//! that must be created, altered, replaced or dropped, in identity order. The
+//! per-kind rules (what is alterable, what needs a replace, which SQL) live in
+//! `crate::kinds`; ordering the changes into a plan is `crate::plan`'s job.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::ObjectId;
+use crate::sql::Statement;
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Alter,
+    Replace,
+    Drop,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Alter => "alter",
+            Action::Replace => "replace",
+            Action::Drop => "drop",
+        }
+    }
+}
+
+/// A risk a step carries, with a stable code for automation.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hazard {
+    /// Data stored in the object is lost (dropping or replacing a table, a stage's files).
+    DropsData,
+    /// The object is dropped and created again (new internal id, history lost).
+    RecreatesObject,
+    /// Privileges granted on the object are lost with the old object.
+    LosesGrants,
+    /// A stream starts over from the current table version.
+    ResetsStreamOffset,
+    /// A started task graph is suspended while the change runs.
+    SuspendsTaskGraph,
+}
+
+impl Hazard {
+    pub fn code(self) -> &'static str {
+        match self {
+            Hazard::DropsData => "drops_data",
+            Hazard::RecreatesObject => "recreates_object",
+            Hazard::LosesGrants => "loses_grants",
+            Hazard::ResetsStreamOffset => "resets_stream_offset",
+            Hazard::SuspendsTaskGraph => "suspends_task_graph",
+        }
+    }
+}
+
+/// One property's old and new value, rendered for people (`X-Small`, `true`, a body).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct PropertyChange {
+    pub name: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// What must happen to one object.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Change {
+    pub id: ObjectId,
+    pub action: Action,
+    /// Why, when it is not obvious ("stream source changed: streams cannot be altered").
+    pub reason: Option<String>,
+    /// For `alter` and `replace`: the properties that differ. For `create`: the declared
+    /// properties (old = None).
+    pub properties: Vec<PropertyChange>,
+    /// The statements that make the change, in order.
+    pub statements: Vec<Statement>,
+    pub hazards: Vec<Hazard>,
+}
+
+/// Compares two normalized catalogs (STUB: filled in by the kinds work).
+pub fn diff(
+    _desired: &crate::model::Catalog,
+    _observed: &crate::model::Catalog,
+    _ctx: &crate::kinds::Context,
+) -> Vec<Change> {
+    Vec::new()
+}

@@ -1,0 +1,1 @@
+//! The embedded Snowflake emulator (STUB: filled in by the emulator work).

@@ -1,0 +1,1 @@
+//! Ordering changes into a reviewable plan (filled in by the plan work).

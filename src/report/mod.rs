@@ -1,0 +1,1 @@
+//! Rendering plans and reports for people and machines (filled in by the plan work).
