@@ -72,7 +72,10 @@ fn databases_and_schemas() {
 fn tables() {
     let e = emulator();
     let s = e.session("bank");
-    run(&s, "create database data_sharing_demo; create schema data_sharing_demo");
+    run(
+        &s,
+        "create database data_sharing_demo; create schema data_sharing_demo",
+    );
     insta::assert_snapshot!(transcript(
         &s,
         &[

@@ -23,6 +23,8 @@ pub struct ShowOpts {
     pub starts_with: Option<String>,
     pub limit: Option<usize>,
     pub from: Option<String>,
+    /// `ROOT ONLY` (SHOW TASKS).
+    pub root_only: bool,
 }
 
 /// Parses the trailing options. `scopes` says whether an `IN` clause is allowed.
@@ -63,6 +65,9 @@ pub fn parse_opts(p: &mut Parser<'_>, scopes: bool) -> Result<ShowOpts, SfError>
     }
     if p.eat_kws(&["STARTS", "WITH"]) {
         o.starts_with = Some(p.string()?);
+    }
+    if p.eat_kws(&["ROOT", "ONLY"]) {
+        o.root_only = true;
     }
     if p.eat_kw("LIMIT") {
         let n = p.number()?;

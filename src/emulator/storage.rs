@@ -155,7 +155,9 @@ pub struct Obj<T> {
 
 /// Where an object lives: (database, schema, name, signature); empty parts for
 /// account-level objects.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct Key {
     pub db: String,
     pub schema: String,

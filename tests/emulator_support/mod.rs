@@ -19,11 +19,17 @@ pub fn table(rows: &Rows) -> String {
             r.iter()
                 .enumerate()
                 .map(|(i, v)| {
-                    let ty = rows.columns.get(i).map(|c| c.type_name.as_str()).unwrap_or("");
+                    let ty = rows
+                        .columns
+                        .get(i)
+                        .map(|c| c.type_name.as_str())
+                        .unwrap_or("");
                     let name = rows.columns.get(i).map(|c| c.name.as_str()).unwrap_or("");
                     match v {
                         None => "NULL".to_string(),
-                        Some(_) if ty == "TIMESTAMP_LTZ" || name == "last_modified" => "<ts>".to_string(),
+                        Some(_) if ty == "TIMESTAMP_LTZ" || name == "last_modified" => {
+                            "<ts>".to_string()
+                        }
                         Some(s) => s.replace('\n', "\\n"),
                     }
                 })
@@ -31,7 +37,11 @@ pub fn table(rows: &Rows) -> String {
         })
         .collect();
     let mut out = String::new();
-    let header: Vec<String> = rows.columns.iter().map(|c| format!("{}:{}", c.name, c.type_name)).collect();
+    let header: Vec<String> = rows
+        .columns
+        .iter()
+        .map(|c| format!("{}:{}", c.name, c.type_name))
+        .collect();
     out.push_str(&header.join(" | "));
     out.push('\n');
     for r in cells {
@@ -43,7 +53,12 @@ pub fn table(rows: &Rows) -> String {
 
 pub fn error_text(e: &BackendError) -> String {
     match e {
-        BackendError::Sql { code, sqlstate, message, .. } => format!("ERROR {code} ({sqlstate}): {message}"),
+        BackendError::Sql {
+            code,
+            sqlstate,
+            message,
+            ..
+        } => format!("ERROR {code} ({sqlstate}): {message}"),
         other => format!("ERROR {other}"),
     }
 }
@@ -86,6 +101,8 @@ pub fn fails(session: &EmulatorSession, sql: &str) -> (String, String) {
 
 /// The values of one column of a result.
 pub fn column(rows: &Rows, name: &str) -> Vec<Option<String>> {
-    let i = rows.column_index(name).unwrap_or_else(|| panic!("no column {name}"));
+    let i = rows
+        .column_index(name)
+        .unwrap_or_else(|| panic!("no column {name}"));
     rows.rows.iter().map(|r| r[i].clone()).collect()
 }
