@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 
 use rusqlite::Connection;
 
-use super::columns::{self, Col};
 use super::error::SfError;
 use super::kinds::database::DatabaseData;
 use super::kinds::{self, schema::SchemaData};
@@ -431,6 +430,25 @@ impl<'a> Ex<'a> {
         Ok(out)
     }
 
+    /// Whether the current role holds an account-level privilege (`CREATE DATABASE`, …).
+    pub fn has_account_privilege(&self, privilege: &str) -> Result<bool, SfError> {
+        if self.is_admin() {
+            return Ok(true);
+        }
+        let roles = self.effective_roles()?;
+        let builtin = match privilege {
+            "CREATE DATABASE" | "CREATE WAREHOUSE" => roles.contains("SYSADMIN"),
+            "CREATE ROLE" => roles.contains("USERADMIN"),
+            _ => false,
+        };
+        Ok(builtin
+            || kinds::grant::grants_on(self, "ACCOUNT", &Key::default())?
+                .iter()
+                .any(|g| {
+                    g.privilege == privilege && g.to_kind == "ROLE" && roles.contains(&g.grantee)
+                }))
+    }
+
     /// Fails unless the current role owns (or inherits the owner of) the object.
     pub fn check_owner(&self, owner: &str, what: &str) -> Result<(), SfError> {
         if self.is_admin() || self.effective_roles()?.contains(owner) {
@@ -565,7 +583,7 @@ impl<'a> Ex<'a> {
             }
         };
         let w = match scope {
-            None | Some(Scope::Default) => match &self.ctx.database {
+            None => match &self.ctx.database {
                 Some(d) => Within::Database(d.clone()),
                 None => Within::Account,
             },
@@ -638,11 +656,6 @@ impl<'a> Ex<'a> {
             data,
         }
     }
-}
-
-/// An empty result with the given columns.
-pub fn rows(cols: &[Col]) -> Rows {
-    columns::rows(cols)
 }
 
 pub fn opt(s: &str) -> Option<String> {

@@ -10,8 +10,6 @@
 //! Every statement runs in one SQLite transaction (`BEGIN IMMEDIATE`), so it applies
 //! whole or not at all and several processes can share a file.
 
-#![allow(dead_code)] // helpers used by kinds still being filled in
-
 mod columns;
 mod error;
 mod exec;
@@ -211,6 +209,11 @@ impl SqlSession for EmulatorSession {
 /// (for tests that compare them with the reference).
 pub fn result_columns() -> Vec<(&'static str, &'static [Col])> {
     columns::all()
+}
+
+/// The column lists of the INFORMATION_SCHEMA views the emulator answers.
+pub fn information_schema_views() -> Vec<(&'static str, &'static [Col])> {
+    kinds::info_schema::views()
 }
 
 /// Splits a script into the text of its statements (for callers that want to run

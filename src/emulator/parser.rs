@@ -11,12 +11,6 @@ pub struct Name {
     pub parts: Vec<String>,
 }
 
-impl Name {
-    pub fn last(&self) -> &str {
-        self.parts.last().map(String::as_str).unwrap_or("")
-    }
-}
-
 /// A property value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
@@ -61,7 +55,8 @@ impl Value {
     pub fn as_ident(&self) -> Option<String> {
         match self {
             Value::Word(s) => Some(s.to_ascii_uppercase()),
-            Value::Quoted(s) | Value::Str(s) => Some(s.clone()),
+            Value::Quoted(s) => Some(s.clone()),
+            Value::Str(s) => Some(fold_ident(s)),
             Value::Path(p) if p.len() == 1 => Some(p[0].clone()),
             _ => None,
         }
@@ -250,10 +245,6 @@ impl<'a> Parser<'a> {
         }
     }
 
-    pub fn is_string(&self) -> bool {
-        matches!(self.peek().tok, Tok::Str(_) | Tok::Dollar(_))
-    }
-
     pub fn number(&mut self) -> Result<i64, SfError> {
         match &self.peek().tok {
             Tok::Num(n) => {
@@ -416,6 +407,15 @@ pub fn split_statements(src: &str) -> Result<Vec<(usize, usize, Vec<Token>)>, Sf
         }
     }
     Ok(out)
+}
+
+/// An identifier written inside a string (`'my_wh'`, `'"Mixed"'`): folded like SQL text.
+pub fn fold_ident(s: &str) -> String {
+    let t = s.trim();
+    match t.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => t.to_ascii_uppercase(),
+    }
 }
 
 /// Snowflake's `LIKE` on names: case-insensitive, `%` and `_` wildcards, `\` escapes.

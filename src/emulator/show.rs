@@ -7,8 +7,6 @@ use crate::runtime::session::Rows;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
-    /// No `IN` clause.
-    Default,
     Account,
     Database(Option<Name>),
     Schema(Option<Name>),

@@ -382,12 +382,6 @@ pub fn ensure_account(conn: &Connection, account: &str, now: i64) -> Result<bool
     Ok(n > 0)
 }
 
-pub fn account_exists(conn: &Connection, account: &str) -> Result<bool, SfError> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM accounts WHERE name = ?1")?
-        .exists(params![account])?)
-}
-
 pub fn accounts(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut st = conn.prepare("SELECT name FROM accounts ORDER BY name")?;
     let rows = st.query_map([], |r| r.get(0))?;

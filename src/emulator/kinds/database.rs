@@ -86,7 +86,7 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
         }
     }
     p.end()?;
-    if !ex.is_admin() && data.origin.is_some() {
+    if (!ex.is_admin() && data.origin.is_some()) || !ex.has_account_privilege("CREATE DATABASE")? {
         return Err(SfError::insufficient_privileges("account"));
     }
     let key = Key::account(&name);

@@ -51,7 +51,7 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
         }
     }
     p.end()?;
-    if !ex.is_admin() && !matches!(ex.ctx.role.as_str(), "SECURITYADMIN" | "USERADMIN") {
+    if !ex.has_account_privilege("CREATE ROLE")? {
         return Err(SfError::insufficient_privileges("account"));
     }
     let key = Key::account(&name);

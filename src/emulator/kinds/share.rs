@@ -30,7 +30,6 @@ pub struct ShareData {
 /// What a consumer sees through a mounted share.
 pub struct Mounted {
     pub provider: String,
-    pub share: String,
     /// The provider's database.
     pub db: String,
     pub schemas: BTreeSet<String>,
@@ -93,7 +92,6 @@ pub fn mounted(ex: &Ex<'_>, db: &Obj<DatabaseData>) -> Result<Mounted, SfError> 
         .ok_or_else(gone)?;
     let mut m = Mounted {
         provider: origin.account.clone(),
-        share: origin.share.clone(),
         db: pdb.clone(),
         schemas: BTreeSet::new(),
         tables: BTreeSet::new(),

@@ -351,9 +351,6 @@ pub fn alter(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
         }
         _ => {
             require_suspended_root(ex, &t)?;
-            if t.data.started {
-                return Err(graph_locked(&t));
-            }
             match action.as_str() {
                 "SET" => {
                     if p.is_kw("TAG") || p.is_kw("FINALIZE") {
@@ -424,6 +421,7 @@ pub fn alter(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
                         let preds = parse_after(ex, p, &key)?;
                         p.end()?;
                         t.data.predecessors.retain(|k| !preds.contains(k));
+                        became_root(&mut t.data, ex.now);
                     }
                 }
                 "MODIFY" => {
@@ -451,6 +449,15 @@ pub fn alter(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
     }
     storage::put(ex.conn, ex.account, "TASK", &t)?;
     Ok(done())
+}
+
+/// A child left without predecessors becomes a suspended standalone task.
+fn became_root(d: &mut TaskData, now: i64) {
+    if d.predecessors.is_empty() && d.started {
+        d.started = false;
+        d.last_suspended_on = Some(now);
+        d.last_suspended_reason = Some("CHILD_BECAME_ROOT".into());
+    }
 }
 
 fn creates_cycle(ex: &Ex<'_>, own: &Key, preds: &[Key]) -> Result<bool, SfError> {
@@ -517,6 +524,7 @@ pub fn drop(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
     }
     for mut c in children {
         c.data.predecessors.retain(|k| k != &key);
+        became_root(&mut c.data, ex.now);
         storage::put(ex.conn, ex.account, "TASK", &c)?;
     }
     storage::delete(ex.conn, ex.account, "TASK", &key)?;
