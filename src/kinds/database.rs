@@ -310,3 +310,123 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    const COLUMNS: [&str; 13] = [
+        "created_on",
+        "name",
+        "is_default",
+        "is_current",
+        "origin",
+        "owner",
+        "comment",
+        "options",
+        "retention_time",
+        "kind",
+        "owner_role_type",
+        "object_visibility",
+        "resharing_settings",
+    ];
+
+    #[test]
+    fn parses_local_transient_and_imported_databases() {
+        let r = rows(
+            &COLUMNS,
+            &[
+                &[
+                    Some("2024-01-01"),
+                    Some("DATA_SHARING_DEMO"),
+                    Some("N"),
+                    Some("N"),
+                    Some(""),
+                    Some("ACCOUNTADMIN"),
+                    Some(""),
+                    Some(""),
+                    Some("1"),
+                    Some("STANDARD"),
+                    Some("ROLE"),
+                    None,
+                    None,
+                ],
+                &[
+                    Some("2024-01-01"),
+                    Some("TMP"),
+                    Some("N"),
+                    Some("N"),
+                    Some(""),
+                    Some("ACCOUNTADMIN"),
+                    Some("scratch"),
+                    Some("TRANSIENT"),
+                    Some("0"),
+                    Some("STANDARD"),
+                    Some("ROLE"),
+                    None,
+                    None,
+                ],
+                &[
+                    Some("2024-01-01"),
+                    Some("CC_DEFAULT_TRAINING_DATA"),
+                    Some("N"),
+                    Some("N"),
+                    Some("LOCALORG.BANK.DATA_SHARING_DEMO"),
+                    Some("ACCOUNTADMIN"),
+                    None,
+                    Some(""),
+                    Some("0"),
+                    Some("IMPORTED DATABASE"),
+                    Some("ROLE"),
+                    None,
+                    None,
+                ],
+            ],
+        );
+        let parsed: Vec<_> = r.iter().map(|row| parse_row(&row).unwrap()).collect();
+        assert_eq!(parsed[0].1.source, DatabaseSource::Local);
+        assert_eq!(parsed[0].1.transient, Some(false));
+        assert_eq!(parsed[1].1.transient, Some(true));
+        assert_eq!(parsed[1].1.data_retention_time_in_days, Some(0));
+        assert_eq!(
+            parsed[2].1.source,
+            DatabaseSource::Share {
+                provider: AccountRef::Identifier("LOCALORG.BANK".into()),
+                share: Ident::from_stored("DATA_SHARING_DEMO")
+            }
+        );
+    }
+
+    #[test]
+    fn listing_source_compares_as_its_share() {
+        let c = ctx();
+        let desired = DatabaseSpec {
+            source: DatabaseSource::Listing {
+                provider: Some(bank()),
+                listing: ident("cc_listing"),
+                global_name: None,
+            },
+            ..Default::default()
+        };
+        let observed = DatabaseSpec {
+            source: parse_origin(Some("LOCALORG.BANK.DATA_SHARING_DEMO")),
+            ..Default::default()
+        };
+        let did = id(&partner(), ObjectKind::Database, "cc");
+        assert!(
+            update(
+                &did,
+                &normalize(&desired, &c),
+                &normalize(&observed, &c),
+                &c
+            )
+            .is_none()
+        );
+        // Without the provider's identifier the listing cannot be matched: replace.
+        let unknown = Context::default();
+        let change = update(&did, &desired, &observed, &unknown).unwrap();
+        assert_eq!(change.action, Action::Replace);
+        assert!(change.statements[1].is_deferred());
+    }
+}

@@ -217,3 +217,71 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn compares_only_declared_options_from_format_options() {
+        let r = rows(
+            &[
+                "created_on",
+                "name",
+                "database_name",
+                "schema_name",
+                "type",
+                "owner",
+                "comment",
+                "owner_role_type",
+                "format_options",
+            ],
+            &[&[
+                Some("t"),
+                Some("CSV_FF"),
+                Some("DB"),
+                Some("S"),
+                Some("CSV"),
+                Some("SYSADMIN"),
+                Some(""),
+                Some("ROLE"),
+                Some(
+                    r#"{"TYPE":"CSV","RECORD_DELIMITER":"\n","FIELD_DELIMITER":",","SKIP_HEADER":1,"COMPRESSION":"GZIP","NULL_IF":["\\N"],"TRIM_SPACE":false}"#,
+                ),
+            ]],
+        );
+        let (name, observed) = parse_row(&r.iter().next().unwrap()).unwrap();
+        assert_eq!(name.sql(), "DB.S.CSV_FF");
+        let desired = FileFormatSpec {
+            format_type: "csv".into(),
+            options: [
+                ("skip_header".to_string(), serde_json::json!("1")),
+                ("compression".into(), serde_json::json!("gzip")),
+                ("trim_space".into(), serde_json::json!("false")),
+            ]
+            .into(),
+            comment: None,
+        };
+        let c = ctx();
+        let fid = id(&bank(), ObjectKind::FileFormat, "db.s.csv_ff");
+        assert!(
+            update(
+                &fid,
+                &normalize(&desired, &c),
+                &normalize(&observed, &c),
+                &c
+            )
+            .is_none()
+        );
+        let mut changed = normalize(&desired, &c);
+        changed
+            .options
+            .insert("SKIP_HEADER".into(), serde_json::json!(2));
+        let change = update(&fid, &changed, &normalize(&observed, &c), &c).unwrap();
+        assert_eq!(
+            change.statements[0].to_string(),
+            "ALTER FILE FORMAT DB.S.CSV_FF SET SKIP_HEADER = 2"
+        );
+    }
+}

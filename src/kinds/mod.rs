@@ -72,8 +72,13 @@ pub fn normalize_catalog(catalog: &Catalog, ctx: &Context) -> Catalog {
         authoritative: catalog.authoritative.clone(),
     };
     for (id, spec) in &catalog.objects {
-        let id = normalize_id(id);
-        out.objects.insert(id, normalize_spec(spec, ctx));
+        let spec = normalize_spec(spec, ctx);
+        let mut id = normalize_id(id);
+        // A grant's identity is its canonical key, which normalization may respell.
+        if let Spec::Grant(g) = &spec {
+            id.name = crate::model::ObjectName::account_level(Ident::from_stored(g.key()));
+        }
+        out.objects.insert(id, spec);
     }
     out
 }
@@ -207,3 +212,8 @@ pub fn observe_account(results: &Results, scope: &Scope) -> Catalog {
     }
     catalog
 }
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod testutil;

@@ -165,3 +165,106 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn parses_options_and_skips_information_schema() {
+        let r = rows(
+            &[
+                "created_on",
+                "name",
+                "is_default",
+                "is_current",
+                "database_name",
+                "owner",
+                "comment",
+                "options",
+                "retention_time",
+                "owner_role_type",
+                "object_visibility",
+                "is_nested",
+            ],
+            &[
+                &[
+                    Some("t"),
+                    Some("INFORMATION_SCHEMA"),
+                    Some("N"),
+                    Some("N"),
+                    Some("DB"),
+                    Some(""),
+                    Some("Views describing the contents of schemas in this database"),
+                    Some(""),
+                    Some("1"),
+                    Some(""),
+                    None,
+                    Some("N"),
+                ],
+                &[
+                    Some("t"),
+                    Some("S"),
+                    Some("N"),
+                    Some("N"),
+                    Some("DB"),
+                    Some("SYSADMIN"),
+                    Some(""),
+                    Some("TRANSIENT, MANAGED ACCESS"),
+                    Some("1"),
+                    Some("ROLE"),
+                    None,
+                    Some("N"),
+                ],
+                &[
+                    Some("t"),
+                    Some("OTHER"),
+                    Some("N"),
+                    Some("N"),
+                    Some("UNMANAGED"),
+                    Some("SYSADMIN"),
+                    Some(""),
+                    Some(""),
+                    Some("1"),
+                    Some("ROLE"),
+                    None,
+                    Some("N"),
+                ],
+            ],
+        );
+        let mut results = Results::default();
+        results.insert(Query::Show(ObjectKind::Schema), r);
+        let mut desired = crate::model::Catalog::new();
+        desired.insert(
+            id(&bank(), ObjectKind::Database, "db"),
+            Spec::Database(Default::default()),
+        );
+        let scope = Scope::from_desired(&bank(), &desired);
+        let found = observe(&results, &scope);
+        assert_eq!(found.len(), 1);
+        let Spec::Schema(s) = &found[0].1 else {
+            panic!()
+        };
+        assert_eq!((s.transient, s.managed_access), (Some(true), Some(true)));
+    }
+
+    #[test]
+    fn managed_access_is_altered_in_place() {
+        let sid = id(&bank(), ObjectKind::Schema, "db.s");
+        let desired = SchemaSpec {
+            managed_access: Some(true),
+            ..Default::default()
+        };
+        let observed = SchemaSpec {
+            managed_access: Some(false),
+            transient: Some(false),
+            ..Default::default()
+        };
+        let c = update(&sid, &desired, &observed, &ctx()).unwrap();
+        assert_eq!(
+            c.statements[0].to_string(),
+            "ALTER SCHEMA DB.S ENABLE MANAGED ACCESS"
+        );
+    }
+}

@@ -114,7 +114,9 @@ pub fn create(id: &ObjectId, spec: &ShareSpec, _ctx: &Context) -> Change {
     let mut p = Props::default();
     p.declare("database", &spec.database, |d| d.sql());
     p.push("grants", None, Some(grants_text(&spec.grants)));
-    p.push("accounts", None, Some(accounts_text(&spec.accounts)));
+    if !spec.accounts.is_empty() {
+        p.push("accounts", None, Some(accounts_text(&spec.accounts)));
+    }
     p.declare("comment", &spec.comment, common::show_str);
     let mut statements = vec![stmt(format!(
         "CREATE SHARE {}{}",

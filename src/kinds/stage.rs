@@ -299,3 +299,103 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn parses_show_stages_and_describe_format_name() {
+        let r = rows(
+            &[
+                "created_on",
+                "name",
+                "database_name",
+                "schema_name",
+                "url",
+                "has_credentials",
+                "has_encryption_key",
+                "owner",
+                "comment",
+                "region",
+                "type",
+                "cloud",
+                "notification_channel",
+                "storage_integration",
+                "endpoint",
+                "owner_role_type",
+                "directory_enabled",
+            ],
+            &[&[
+                Some("t"),
+                Some("RAW"),
+                Some("DB"),
+                Some("S"),
+                Some("s3://bucket/cc/"),
+                Some("Y"),
+                Some("N"),
+                Some("SYSADMIN"),
+                Some(""),
+                Some("us-west-2"),
+                Some("EXTERNAL"),
+                Some("AWS"),
+                None,
+                None,
+                None,
+                Some("ROLE"),
+                Some("N"),
+            ]],
+        );
+        let (name, spec) = parse_row(&r.iter().next().unwrap()).unwrap();
+        assert_eq!(spec.url.as_deref(), Some("s3://bucket/cc/"));
+        assert!(matches!(spec.auth, Some(StageAuth::AwsKeysFromEnv { .. })));
+        assert_eq!(spec.directory_enabled, Some(false));
+        let d = rows(
+            &[
+                "parent_property",
+                "property",
+                "property_type",
+                "property_value",
+                "property_default",
+            ],
+            &[
+                &[
+                    Some("STAGE_FILE_FORMAT"),
+                    Some("FORMAT_NAME"),
+                    Some("String"),
+                    Some("CSV_FF"),
+                    Some(""),
+                ],
+                &[
+                    Some("DIRECTORY"),
+                    Some("ENABLE"),
+                    Some("Boolean"),
+                    Some("false"),
+                    Some("false"),
+                ],
+            ],
+        );
+        assert_eq!(
+            parse_describe(&d, &name).map(|n| n.sql()),
+            Some("DB.S.CSV_FF".to_string())
+        );
+    }
+
+    #[test]
+    fn internal_to_external_is_a_replace_that_drops_files() {
+        let sid = id(&bank(), ObjectKind::Stage, "db.s.st");
+        let desired = StageSpec {
+            url: Some("s3://b/".into()),
+            ..Default::default()
+        };
+        let observed = StageSpec {
+            directory_enabled: Some(false),
+            comment: Some(String::new()),
+            ..Default::default()
+        };
+        let c = update(&sid, &desired, &observed, &ctx()).unwrap();
+        assert_eq!(c.action, Action::Replace);
+        assert!(c.hazards.contains(&Hazard::DropsData));
+    }
+}

@@ -263,3 +263,129 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn sizes_have_one_form() {
+        for s in ["x-small", "XSMALL", "X-Small", "xsmall", "'X-SMALL'"] {
+            assert_eq!(canonical_size(s), "XSMALL", "{s}");
+        }
+        for s in ["2X-Large", "X2LARGE", "XXLARGE", "2xlarge"] {
+            assert_eq!(canonical_size(s), "XXLARGE", "{s}");
+        }
+        assert_eq!(canonical_size("6X-Large"), "X6LARGE");
+        assert_eq!(canonical_size(&canonical_size("Medium")), "MEDIUM");
+    }
+
+    /// Columns and values as in the reference's SHOW WAREHOUSES table (§2.2), with an
+    /// extra column appended and `max_concurrency_level` missing.
+    #[test]
+    fn parses_show_warehouses_by_column_name() {
+        let r = rows(
+            &[
+                "name",
+                "state",
+                "type",
+                "size",
+                "min_cluster_count",
+                "max_cluster_count",
+                "started_clusters",
+                "running",
+                "queued",
+                "is_default",
+                "is_current",
+                "auto_suspend",
+                "auto_resume",
+                "available",
+                "provisioning",
+                "quiescing",
+                "other",
+                "created_on",
+                "resumed_on",
+                "updated_on",
+                "owner",
+                "comment",
+                "enable_query_acceleration",
+                "query_acceleration_max_scale_factor",
+                "resource_monitor",
+                "actives",
+                "pendings",
+                "failed",
+                "suspended",
+                "uuid",
+                "scaling_policy",
+                "owner_role_type",
+                "resource_constraint",
+                "generation",
+                "warehouse_credit_limit",
+            ],
+            &[&[
+                Some("QUERY_WH"),
+                Some("SUSPENDED"),
+                Some("STANDARD"),
+                Some("X-Small"),
+                Some("1"),
+                Some("1"),
+                Some("0"),
+                Some("0"),
+                Some("0"),
+                Some("N"),
+                Some("N"),
+                Some("60"),
+                Some("true"),
+                Some(""),
+                Some(""),
+                Some(""),
+                Some(""),
+                Some("2023-01-27 14:57:07.768 -0800"),
+                Some("2023-01-27 14:57:07.768 -0800"),
+                Some("2023-01-27 14:57:07.768 -0800"),
+                Some("SYSADMIN"),
+                Some(""),
+                Some("false"),
+                Some("8"),
+                Some("null"),
+                Some("0"),
+                Some("0"),
+                Some("0"),
+                Some("0"),
+                Some("1234"),
+                Some("STANDARD"),
+                Some("ROLE"),
+                None,
+                Some("1"),
+                None,
+            ]],
+        );
+        let row = r.iter().next().unwrap();
+        let (name, spec) = parse_row(&row).unwrap();
+        assert_eq!(name.sql(), "QUERY_WH");
+        assert_eq!(spec.size.as_deref(), Some("X-Small"));
+        assert_eq!(spec.auto_suspend, Some(60));
+        assert_eq!(spec.auto_resume, Some(true));
+        assert_eq!(spec.scaling_policy.as_deref(), Some("STANDARD"));
+        assert_eq!(spec.resource_constraint, None);
+        assert_eq!(spec.max_concurrency_level, None);
+        assert_eq!(spec.comment.as_deref(), Some(""));
+        // Desired `x-small` matches observed `X-Small`.
+        let desired = WarehouseSpec {
+            size: Some("x-small".into()),
+            auto_suspend: Some(60),
+            ..Default::default()
+        };
+        let wid = id(&bank(), ObjectKind::Warehouse, "query_wh");
+        let c = ctx();
+        assert!(update(&wid, &normalize(&desired, &c), &normalize(&spec, &c), &c).is_none());
+    }
+
+    #[test]
+    fn null_auto_suspend_means_never() {
+        let r = rows(&["name", "auto_suspend"], &[&[Some("W"), None]]);
+        let (_, spec) = parse_row(&r.iter().next().unwrap()).unwrap();
+        assert_eq!(spec.auto_suspend, Some(0));
+    }
+}
