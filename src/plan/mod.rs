@@ -150,7 +150,10 @@ pub enum PlanError {
     #[error("the changes depend on each other in a cycle: {}", list(objects))]
     Cycle { objects: Vec<ObjectId> },
     #[error("{object}: {message}")]
-    Conflict { object: Box<ObjectId>, message: String },
+    Conflict {
+        object: Box<ObjectId>,
+        message: String,
+    },
 }
 
 fn list(objects: &[ObjectId]) -> String {
