@@ -25,7 +25,7 @@ pub struct Observed {
 pub struct ObserveError {
     pub account: AccountName,
     #[source]
-    pub source: BackendError,
+    pub source: Box<BackendError>,
 }
 
 /// Observes every account's objects in the scope of `desired` (STUB: filled in by the kinds work).
