@@ -1,6 +1,8 @@
 //! The only code that talks to accounts: observing state and applying plans.
 
+pub mod apply;
 pub mod observe;
 pub mod session;
 
+pub use apply::{ApplyEvent, ApplyOptions, ApplyReport, apply};
 pub use session::{BackendError, Column, Row, Rows, SqlSession};
