@@ -205,7 +205,7 @@ fn worker(
             Err(failure) => {
                 guard.status[id - 1] = Status::Failed;
                 events(ApplyEvent::Failed(step, &failure));
-                guard.report.failed.push(failure);
+                guard.report.failed.push(*failure);
                 // Everything downstream of the failure is skipped.
                 let mut stack: Vec<StepId> = dependants[id - 1].clone();
                 while let Some(next) = stack.pop() {
@@ -226,13 +226,15 @@ fn worker(
     }
 }
 
-fn run_step(step: &Step, sessions: &Sessions) -> Result<(), StepFailure> {
-    let fail = |statement: String, code: Option<String>, message: String| StepFailure {
-        step: step.id,
-        object: step.object.clone(),
-        statement,
-        code,
-        message,
+fn run_step(step: &Step, sessions: &Sessions) -> Result<(), Box<StepFailure>> {
+    let fail = |statement: String, code: Option<String>, message: String| {
+        Box::new(StepFailure {
+            step: step.id,
+            object: step.object.clone(),
+            statement,
+            code,
+            message,
+        })
     };
     let Some(session) = sessions.get(step.account()) else {
         return Err(fail(
