@@ -16,6 +16,7 @@
 //! Ties are broken by object identity, so the same inputs give the same plan.
 
 mod order;
+pub mod saved;
 mod tasks;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -6,6 +6,8 @@
 //! renderer is a pure function of the view, so identical inputs give byte-identical
 //! output.
 
+pub mod apply;
+pub mod drift;
 pub mod markdown;
 pub mod sql;
 pub mod text;

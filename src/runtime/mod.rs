@@ -1,6 +1,7 @@
 //! The only code that talks to accounts: observing state and applying plans.
 
 pub mod apply;
+pub mod instrument;
 pub mod observe;
 pub mod session;
 
