@@ -4,6 +4,7 @@ pub mod apply;
 pub mod instrument;
 pub mod observe;
 pub mod session;
+pub mod target;
 
 pub use apply::{ApplyEvent, ApplyOptions, ApplyReport, apply};
 pub use session::{BackendError, Column, Row, Rows, SqlSession};
