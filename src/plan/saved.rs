@@ -42,8 +42,45 @@ pub struct SavedPlan {
     /// sha256 (hex) of the canonical JSON of each account's normalized observed objects.
     pub fingerprints: BTreeMap<AccountName, String>,
     /// The desired catalog the plan was made from: it defines the scope to re-observe.
+    #[serde(with = "catalog_entries")]
     pub desired: Catalog,
     pub plan: Plan,
+}
+
+/// JSON object keys must be strings, so a catalog is stored as a list of
+/// `[id, spec]` pairs plus its authoritative containers.
+mod catalog_entries {
+    use std::collections::BTreeSet;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::model::{Catalog, ObjectId, Spec};
+
+    #[derive(Serialize, Deserialize)]
+    struct Entries {
+        objects: Vec<(ObjectId, Spec)>,
+        authoritative: BTreeSet<ObjectId>,
+    }
+
+    pub fn serialize<S: Serializer>(catalog: &Catalog, s: S) -> Result<S::Ok, S::Error> {
+        Entries {
+            objects: catalog
+                .objects
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            authoritative: catalog.authoritative.clone(),
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Catalog, D::Error> {
+        let entries = Entries::deserialize(d)?;
+        Ok(Catalog {
+            objects: entries.objects.into_iter().collect(),
+            authoritative: entries.authoritative,
+        })
+    }
 }
 
 impl SavedPlan {
@@ -111,5 +148,24 @@ mod tests {
         assert_eq!(stale_accounts(&a, &b), vec![AccountName::new("bank")]);
         assert!(stale_accounts(&a, &a).is_empty());
         assert_eq!(a.len(), 2, "accounts without objects are fingerprinted too");
+    }
+
+    #[test]
+    fn saved_plans_round_trip_through_json() {
+        let saved = SavedPlan {
+            format_version: SAVED_FORMAT_VERSION,
+            kind: SavedPlan::KIND.into(),
+            target_name: "local".into(),
+            target: SavedTarget::Emulator {
+                path: "/tmp/x.db".into(),
+            },
+            accounts: vec![AccountName::new("bank")],
+            fingerprints: fingerprints(&catalog("XSMALL"), &[AccountName::new("bank")]),
+            desired: catalog("SMALL"),
+            plan: Plan::default(),
+        };
+        let json = serde_json::to_string(&saved).unwrap();
+        let back: SavedPlan = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, saved);
     }
 }
