@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use super::*;
 use crate::diff::{Action, Change, Hazard, PropertyChange};
 use crate::model::{
@@ -425,4 +427,84 @@ fn plans_are_deterministic() {
             "3 create D.S.C <- []"
         ]
     );
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Random objects in up to 2 databases × 2 schemas, each either created or dropped.
+    fn objects() -> impl Strategy<Value = Vec<(u8, u8, u8, bool)>> {
+        proptest::collection::vec((0u8..2, 0u8..3, 0u8..3, any::<bool>()), 1..20)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn steps_respect_containment_in_both_directions(objs in objects()) {
+            let mut desired = Catalog::new();
+            let mut obs = Catalog::new();
+            let mut changes: BTreeMap<ObjectId, Change> = BTreeMap::new();
+            for (db, schema, table, create) in objs {
+                // schema 0 / table 0 stand for "stop at this level".
+                let mut ids = vec![(ObjectKind::Database, format!("d{db}"))];
+                if schema > 0 {
+                    ids.push((ObjectKind::Schema, format!("d{db}.s{schema}")));
+                    if table > 0 {
+                        ids.push((ObjectKind::Table, format!("d{db}.s{schema}.t{table}")));
+                    }
+                }
+                for (kind, name) in ids {
+                    let oid = id(kind, &name);
+                    let spec = match kind {
+                        ObjectKind::Database => Spec::Database(DatabaseSpec::default()),
+                        ObjectKind::Schema => Spec::Schema(SchemaSpec::default()),
+                        _ => Spec::Table(TableSpec::default()),
+                    };
+                    // A container is created when anything inside is, dropped only when
+                    // everything inside is.
+                    let action = if create { Action::Create } else { Action::Drop };
+                    let entry = changes.entry(oid.clone()).or_insert_with(|| change(oid.clone(), action, "X"));
+                    if create {
+                        entry.action = Action::Create;
+                    }
+                    desired.insert(oid.clone(), spec.clone());
+                    obs.insert(oid, spec);
+                }
+            }
+            // Containers of created objects must be created, not dropped.
+            let created: Vec<ObjectId> =
+                changes.values().filter(|c| c.action == Action::Create).map(|c| c.id.clone()).collect();
+            for oid in created {
+                let mut parent = oid.name.parent();
+                while let Some(p) = parent {
+                    let kind = if p.database.is_some() { ObjectKind::Schema } else { ObjectKind::Database };
+                    if let Some(c) = changes.get_mut(&id(kind, &p.to_string())) {
+                        c.action = Action::Create;
+                    }
+                    parent = p.parent();
+                }
+            }
+            let changes: Vec<Change> = changes.into_values().collect();
+            let plan = plan(&desired, &observed(obs), changes, PlanOptions::default()).unwrap();
+            let position = |oid: &ObjectId| plan.steps.iter().position(|s| &s.object == oid);
+            for step in &plan.steps {
+                for &d in &step.depends_on {
+                    prop_assert!(d < step.id, "dependencies point backwards");
+                }
+                let Some(parent) = step.object.name.parent() else { continue };
+                let kind = if parent.database.is_some() { ObjectKind::Schema } else { ObjectKind::Database };
+                let Some(p) = position(&id(kind, &parent.to_string())) else { continue };
+                let parent_step = &plan.steps[p];
+                let me = step.id - 1;
+                match (step.action, parent_step.action) {
+                    (StepAction::Create, StepAction::Create) => prop_assert!(p < me),
+                    (StepAction::Drop, StepAction::Drop) => prop_assert!(p > me),
+                    _ => {}
+                }
+            }
+        }
+    }
 }

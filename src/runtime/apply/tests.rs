@@ -325,3 +325,79 @@ fn deferred_values_are_resolved_and_secrets_stay_hidden() {
             .contains("<secret from $FLOE_TEST_UNSET_SECRET_VAR>")
     );
 }
+
+mod properties {
+    use std::collections::BTreeSet;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A random DAG: step i may depend on any earlier step.
+    fn dag() -> impl Strategy<Value = (Vec<Vec<usize>>, BTreeSet<usize>, usize)> {
+        (1usize..14).prop_flat_map(|n| {
+            let deps = (0..n)
+                .map(|i| proptest::collection::btree_set(0..i.max(1), 0..=i.min(3)))
+                .collect::<Vec<_>>();
+            (
+                deps.prop_map(move |sets| {
+                    sets.into_iter()
+                        .enumerate()
+                        .map(|(i, s)| s.into_iter().filter(|&d| d < i).map(|d| d + 1).collect())
+                        .collect::<Vec<Vec<usize>>>()
+                }),
+                proptest::collection::btree_set(1..=n, 0..3),
+                1usize..5,
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn every_step_is_applied_failed_or_skipped_in_dependency_order(
+            (deps, failing, parallelism) in dag()
+        ) {
+            let steps: Vec<Step> = deps
+                .iter()
+                .enumerate()
+                .map(|(i, d)| step(i + 1, &format!("d.s.t{}", i + 1), StepAction::Create, &format!("STEP {}", i + 1), d))
+                .collect();
+            // Exact match on "STEP n" needs a terminator so "STEP 1" does not match "STEP 12".
+            let steps: Vec<Step> = steps.into_iter().map(|mut s| {
+                s.statements = vec![Statement::new(format!("STEP {}!", s.id))];
+                s
+            }).collect();
+            let fake = Arc::new(Fake {
+                fail_on: failing.iter().map(|f| format!("STEP {f}!")).collect::<Vec<_>>(),
+                ..Fake::default()
+            });
+            let plan = Plan { steps, task_graphs: Vec::new() };
+            let report = apply(&plan, &sessions(fake.clone()), ApplyOptions { parallelism }, &|_| {});
+
+            // Partition: every step exactly once.
+            let applied: BTreeSet<usize> = report.applied.iter().copied().collect();
+            let failed: BTreeSet<usize> = report.failed.iter().map(|f| f.step).collect();
+            let skipped: BTreeSet<usize> = report.skipped.iter().copied().collect();
+            prop_assert_eq!(applied.len() + failed.len() + skipped.len(), plan.steps.len());
+            prop_assert!(applied.is_disjoint(&failed) && applied.is_disjoint(&skipped) && failed.is_disjoint(&skipped));
+
+            // A step ran iff all its dependencies were applied.
+            let log = fake.log.lock().unwrap().clone();
+            let position = |id: usize| log.iter().position(|s| s == &format!("STEP {id}!"));
+            for s in &plan.steps {
+                let ran = position(s.id).is_some();
+                let deps_ok = s.depends_on.iter().all(|d| applied.contains(d));
+                prop_assert_eq!(ran, deps_ok, "step {} ran={} deps_ok={}", s.id, ran, deps_ok);
+                if ran {
+                    for d in &s.depends_on {
+                        prop_assert!(position(*d) < position(s.id));
+                    }
+                }
+                // Failed exactly when it ran and was meant to fail.
+                prop_assert_eq!(failed.contains(&s.id), ran && failing.contains(&s.id));
+            }
+        }
+    }
+}
