@@ -112,11 +112,13 @@ impl SnowflakeSession {
             tokens: Mutex::new(placeholder),
             info: SessionInfo::default(),
             sequence: AtomicU64::new(0),
-            closed: AtomicBool::new(false),
+            // Not open until the login succeeds: nothing to close on drop before.
+            closed: AtomicBool::new(true),
         };
         let (tokens, info) = session.login()?;
         session.tokens = Mutex::new(tokens);
         session.info = info;
+        session.closed.store(false, Ordering::SeqCst);
         Ok(session)
     }
 
