@@ -378,6 +378,7 @@ impl SnowflakeSession {
             "sequenceId": sequence,
             "isInternal": false,
             "querySubmissionTime": now_millis(),
+            "parameters": {"GO_QUERY_RESULT_FORMAT": "JSON"},
         });
         // One request id for every retry, so the server can tell a retry from a
         // second submission.

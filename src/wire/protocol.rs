@@ -107,6 +107,17 @@ impl Server {
     }
 }
 
+/// A request body as JSON. Snowflake's connectors gzip their request bodies.
+fn request_json(body: &[u8]) -> Option<Value> {
+    if body.starts_with(&[0x1f, 0x8b]) {
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(body), &mut text).ok()?;
+        serde_json::from_slice(&text).ok()
+    } else {
+        serde_json::from_slice(body).ok()
+    }
+}
+
 fn reply(body: Value) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -156,7 +167,7 @@ async fn login(
     body: Bytes,
 ) -> Response {
     server.pause().await;
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+    let Some(body) = request_json(&body) else {
         return failure(
             "390101",
             "The login request is not valid JSON.",
@@ -368,7 +379,7 @@ async fn query(State(server): State<Shared>, headers: HeaderMap, body: Bytes) ->
         Ok(found) => found,
         Err(refused) => return refused.response(),
     };
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+    let Some(body) = request_json(&body) else {
         return failure(
             "000900",
             "The query request is not valid JSON.",
@@ -610,9 +621,7 @@ async fn renew(State(server): State<Shared>, headers: HeaderMap, body: Bytes) ->
     let Some(master) = bearer(&headers) else {
         return no_session();
     };
-    let old = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|b| b["oldSessionToken"].as_str().map(str::to_string));
+    let old = request_json(&body).and_then(|b| b["oldSessionToken"].as_str().map(str::to_string));
     let new_token = server.new_token("st");
     let mut sessions = server.sessions();
     let Some(session) = sessions.values_mut().find(|s| s.master == master) else {
