@@ -19,7 +19,9 @@ pub enum Target {
     /// The embedded emulator in one local file (relative paths are relative to the project).
     Emulator { path: PathBuf },
     /// Real Snowflake: each project account → a connection name in connections.toml.
-    Snowflake { connections: BTreeMap<AccountName, String> },
+    Snowflake {
+        connections: BTreeMap<AccountName, String>,
+    },
 }
 
 /// A loaded, validated project.
