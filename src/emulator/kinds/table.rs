@@ -168,15 +168,111 @@ pub struct TableData {
 }
 
 /// The table properties SHOW TABLES prints, read without decoding the columns.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct TableSummary {
     pub comment: String,
     pub change_tracking: bool,
     pub cluster_by: Vec<String>,
     pub kind: String,
     pub retention: i64,
-    #[serde(default)]
     pub schema_evolution: bool,
+}
+
+/// How a table shape is read from storage: whole, or only what SHOW TABLES needs
+/// (read with SQLite's JSON functions, without decoding the columns).
+pub trait TableLoad: Sized {
+    fn list_in(
+        conn: &rusqlite::Connection,
+        account: &str,
+        db: Option<&str>,
+        schema: Option<&str>,
+    ) -> Result<Vec<Obj<Self>>, SfError>;
+    fn get_one(
+        conn: &rusqlite::Connection,
+        account: &str,
+        key: &Key,
+    ) -> Result<Option<Obj<Self>>, SfError>;
+}
+
+impl TableLoad for TableData {
+    fn list_in(
+        conn: &rusqlite::Connection,
+        account: &str,
+        db: Option<&str>,
+        schema: Option<&str>,
+    ) -> Result<Vec<Obj<Self>>, SfError> {
+        storage::list(conn, account, "TABLE", db, schema)
+    }
+    fn get_one(
+        conn: &rusqlite::Connection,
+        account: &str,
+        key: &Key,
+    ) -> Result<Option<Obj<Self>>, SfError> {
+        storage::get(conn, account, "TABLE", key)
+    }
+}
+
+const SUMMARY_SELECT: &str = "SELECT db, schema, name, sig, created_on, owner,
+    json_extract(data, '$.comment'), json_extract(data, '$.change_tracking'),
+    json_extract(data, '$.cluster_by'), json_extract(data, '$.kind'), json_extract(data, '$.retention'),
+    json_extract(data, '$.schema_evolution')
+    FROM objects WHERE account = ?1 AND kind = 'TABLE'";
+
+fn summary_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Obj<TableSummary>> {
+    let cluster: String = r.get(8)?;
+    let cluster_by = if cluster == "[]" {
+        Vec::new()
+    } else {
+        serde_json::from_str(&cluster).unwrap_or_default()
+    };
+    Ok(Obj {
+        db: r.get(0)?,
+        schema: r.get(1)?,
+        name: r.get(2)?,
+        sig: r.get(3)?,
+        created_on: r.get(4)?,
+        owner: r.get(5)?,
+        data: TableSummary {
+            comment: r.get(6)?,
+            change_tracking: r.get::<_, i64>(7)? != 0,
+            cluster_by,
+            kind: r.get(9)?,
+            retention: r.get(10)?,
+            schema_evolution: r.get::<_, Option<i64>>(11)?.unwrap_or(0) != 0,
+        },
+    })
+}
+
+impl TableLoad for TableSummary {
+    fn list_in(
+        conn: &rusqlite::Connection,
+        account: &str,
+        db: Option<&str>,
+        schema: Option<&str>,
+    ) -> Result<Vec<Obj<Self>>, SfError> {
+        let sql = format!(
+            "{SUMMARY_SELECT} AND (?2 IS NULL OR db = ?2) AND (?3 IS NULL OR schema = ?3) ORDER BY db, schema, name, sig"
+        );
+        let mut st = conn.prepare_cached(&sql)?;
+        let rows = st.query_map(rusqlite::params![account, db, schema], summary_row)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+    fn get_one(
+        conn: &rusqlite::Connection,
+        account: &str,
+        key: &Key,
+    ) -> Result<Option<Obj<Self>>, SfError> {
+        use rusqlite::OptionalExtension;
+        let sql =
+            format!("{SUMMARY_SELECT} AND db = ?2 AND schema = ?3 AND name = ?4 AND sig = ''");
+        let mut st = conn.prepare_cached(&sql)?;
+        Ok(st
+            .query_row(
+                rusqlite::params![account, key.db, key.schema, key.name],
+                summary_row,
+            )
+            .optional()?)
+    }
 }
 
 /// Parses one column definition (name, type and constraints).
@@ -452,10 +548,7 @@ pub fn lookup(ex: &Ex<'_>, key: &Key) -> Result<(Obj<TableData>, bool), SfError>
 }
 
 /// Tables within a container, in (db, schema, name) order, shared ones included.
-pub fn tables_in<T: serde::de::DeserializeOwned>(
-    ex: &Ex<'_>,
-    within: &Within,
-) -> Result<Vec<Obj<T>>, SfError> {
+pub fn tables_in<T: TableLoad>(ex: &Ex<'_>, within: &Within) -> Result<Vec<Obj<T>>, SfError> {
     let dbs: Vec<Obj<DatabaseData>> = match within {
         Within::Account => storage::list(ex.conn, ex.account, "DATABASE", None, None)?,
         Within::Database(d) | Within::Schema(d, _) => vec![ex.database(d)?],
@@ -466,7 +559,7 @@ pub fn tables_in<T: serde::de::DeserializeOwned>(
     if imported.len() == dbs.len() && !dbs.is_empty() && within != &Within::Account {
         // only an imported database
     } else {
-        let local = storage::list(ex.conn, ex.account, "TABLE", within.db(), within.schema())?;
+        let local = T::list_in(ex.conn, ex.account, within.db(), within.schema())?;
         out.extend(local);
     }
     let mut merged = false;
@@ -481,12 +574,9 @@ pub fn tables_in<T: serde::de::DeserializeOwned>(
             if within.schema().is_some_and(|s| s != schema) {
                 continue;
             }
-            if let Some(mut t) = storage::get::<T>(
-                ex.conn,
-                &m.provider,
-                "TABLE",
-                &Key::in_schema(&m.db, schema, name),
-            )? {
+            if let Some(mut t) =
+                T::get_one(ex.conn, &m.provider, &Key::in_schema(&m.db, schema, name))?
+            {
                 t.db = db.name.clone();
                 t.owner = String::new();
                 out.push(t);
