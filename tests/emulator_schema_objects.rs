@@ -281,3 +281,24 @@ fn information_schema_columns() {
     assert_eq!(all.columns.len(), 44);
     assert_eq!(all.rows.len(), 4);
 }
+
+#[test]
+fn replacing_keeps_grants_only_with_copy_grants() {
+    let e = emulator();
+    let s = e.session("bank");
+    setup(&s);
+    run(
+        &s,
+        "create table t (a int); create role r; create stream st on table t;
+         grant select on stream st to role r; grant select on table t to role r",
+    );
+    let grantees = |sql: &str| column(&run(&s, sql).remove(0), "grantee_name");
+    run(&s, "create or replace stream st copy grants on table t");
+    assert!(grantees("show grants on stream st").contains(&Some("R".into())));
+    run(&s, "create or replace stream st on table t");
+    assert!(!grantees("show grants on stream st").contains(&Some("R".into())));
+    run(&s, "create or replace table t (a int) copy grants");
+    assert!(grantees("show grants on table t").contains(&Some("R".into())));
+    run(&s, "create or replace table t (a int)");
+    assert!(!grantees("show grants on table t").contains(&Some("R".into())));
+}

@@ -33,7 +33,7 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
     if p.is_kw("WITH") || p.is_kw("TAG") {
         return Err(SfError::unsupported("CREATE STREAM … WITH TAG"));
     }
-    p.eat_kws(&["COPY", "GRANTS"]);
+    let copy_grants = p.eat_kws(&["COPY", "GRANTS"]);
     p.expect_kw("ON")?;
     if !p.eat_kw("TABLE") {
         if let Some(w) = p.word().filter(|w| {
@@ -81,6 +81,11 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
     }
     p.end()?;
     ex.writable_schema(&key.db, &key.schema)?;
+    let saved = if copy_grants {
+        super::grant::grants_on(ex, "STREAM", &key)?
+    } else {
+        Vec::new()
+    };
     if let super::Existing::Skip(rows) = super::check_existing(ex, "STREAM", &key, &head, "Stream")?
     {
         return Ok(rows);
@@ -106,6 +111,7 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
         storage::put(ex.conn, ex.account, "TABLE", &table)?;
     }
     storage::put(ex.conn, ex.account, "STREAM", &ex.new_obj(&key, data))?;
+    super::grant::restore(ex, &saved)?;
     Ok(created("Stream", &key.name))
 }
 
