@@ -319,3 +319,94 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn parses_show_and_describe_listing() {
+        let show = rows(
+            &[
+                "global_name",
+                "name",
+                "title",
+                "subtitle",
+                "profile",
+                "created_on",
+                "updated_on",
+                "published_on",
+                "state",
+                "review_state",
+                "comment",
+                "owner",
+                "owner_role_type",
+                "regions",
+                "target_accounts",
+                "is_monetized",
+            ],
+            &[&[
+                Some("GZ1234"),
+                Some("CC_LISTING"),
+                Some("Credit card data"),
+                Some("Unscored"),
+                Some(""),
+                Some("t"),
+                Some("t"),
+                Some("t"),
+                Some("PUBLISHED"),
+                None,
+                None,
+                Some("ACCOUNTADMIN"),
+                Some("ROLE"),
+                None,
+                Some("LOCALORG.PARTNER"),
+                Some("false"),
+            ]],
+        );
+        let describe = rows(
+            &[
+                "global_name",
+                "name",
+                "owner",
+                "title",
+                "subtitle",
+                "description",
+                "state",
+                "share",
+                "manifest_yaml",
+            ],
+            &[&[
+                Some("GZ1234"),
+                Some("CC_LISTING"),
+                Some("ACCOUNTADMIN"),
+                Some("Credit card data"),
+                Some("Unscored"),
+                Some("Customer profiles"),
+                Some("PUBLISHED"),
+                Some("DATA_SHARING_DEMO"),
+                Some(
+                    "title: \"Credit card data\"\nsubtitle: \"Unscored\"\ndescription: \"Customer profiles\"\nlisting_terms:\n  type: \"OFFLINE\"\ntargets:\n  accounts: [\"LOCALORG.PARTNER\"]\n",
+                ),
+            ]],
+        );
+        let mut results = Results::default();
+        results.insert(Query::Show(ObjectKind::Listing), show);
+        results.insert(Query::DescribeListing(ident("cc_listing")), describe);
+        let c = ctx();
+        let desired = crate::kinds::normalize_catalog(&sample(), &c);
+        let found = observe(&results, &Scope::from_desired(&bank(), &desired));
+        assert_eq!(found.len(), 1);
+        let lid = &found[0].0;
+        let Spec::Listing(observed) = &found[0].1 else {
+            panic!()
+        };
+        assert_eq!(observed.share, Some(ident("data_sharing_demo")));
+        assert_eq!(observed.published, Some(true));
+        let Some(Spec::Listing(want)) = desired.get(lid) else {
+            panic!()
+        };
+        assert!(update(lid, want, &normalize(observed, &c), &c).is_none());
+    }
+}

@@ -359,8 +359,8 @@ pub fn parse_arguments(text: &str) -> Option<(Vec<String>, String)> {
     let args = if inner.is_empty() {
         Vec::new()
     } else {
-        inner
-            .split(',')
+        common::split_top_level(inner)
+            .iter()
             .map(|a| {
                 let a = a.trim();
                 let a = a.strip_prefix("DEFAULT ").unwrap_or(a);
@@ -387,8 +387,8 @@ pub fn parse_signature(text: &str) -> Vec<Argument> {
     if inner.is_empty() {
         return Vec::new();
     }
-    inner
-        .split(',')
+    common::split_top_level(inner)
+        .iter()
         .filter_map(|a| {
             let a = a.trim();
             let (name, ty) = a.split_once(' ')?;
@@ -546,4 +546,179 @@ pub fn observe(results: &Results, scope: &Scope, kind: ObjectKind) -> Vec<(Objec
         out.push((id, spec));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn parses_show_arguments_in_both_forms() {
+        assert_eq!(
+            parse_arguments("SCORE(VARCHAR, VARCHAR) RETURN VARCHAR"),
+            Some((vec!["VARCHAR".into(), "VARCHAR".into()], "VARCHAR".into()))
+        );
+        assert_eq!(
+            parse_arguments("P(DEFAULT NUMBER(20,0)) RETURN NUMBER(38,0)"),
+            Some((vec!["NUMBER".into()], "NUMBER(38,0)".into()))
+        );
+        assert_eq!(
+            parse_arguments("ALLOWED_REGIONS() RETURN ARRAY"),
+            Some((vec![], "ARRAY".into()))
+        );
+    }
+
+    #[test]
+    fn show_plus_describe_equals_the_manifest() {
+        let show = rows(
+            &[
+                "created_on",
+                "name",
+                "schema_name",
+                "is_builtin",
+                "is_aggregate",
+                "is_ansi",
+                "min_num_arguments",
+                "max_num_arguments",
+                "arguments",
+                "description",
+                "catalog_name",
+                "is_table_function",
+                "valid_for_clustering",
+                "is_secure",
+                "secrets",
+                "external_access_integrations",
+            ],
+            &[
+                &[
+                    Some("t"),
+                    Some("SCORE"),
+                    Some("ML"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                    Some("2"),
+                    Some("2"),
+                    Some("SCORE(VARCHAR, VARCHAR) RETURN VARCHAR"),
+                    Some("user-defined procedure"),
+                    Some("SCORING"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                    None,
+                    None,
+                ],
+                &[
+                    Some("t"),
+                    Some("OTHER"),
+                    Some("ML"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                    Some("0"),
+                    Some("0"),
+                    Some("OTHER() RETURN NUMBER"),
+                    Some("user-defined procedure"),
+                    Some("SCORING"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                    None,
+                    None,
+                ],
+            ],
+        );
+        let describe = rows(
+            &["property", "value"],
+            &[
+                &[Some("signature"), Some("(SRC VARCHAR, DST VARCHAR)")],
+                &[Some("returns"), Some("VARCHAR(16777216)")],
+                &[Some("language"), Some("PYTHON")],
+                &[Some("null handling"), Some("CALLED ON NULL INPUT")],
+                &[Some("volatility"), Some("VOLATILE")],
+                &[
+                    Some("body"),
+                    Some("def run(session, src, dst):\n    return 'ok'\n"),
+                ],
+                &[Some("imports"), Some("[]")],
+                &[Some("handler"), Some("run")],
+                &[Some("runtime_version"), Some("3.12")],
+                &[
+                    Some("packages"),
+                    Some("['snowflake-snowpark-python','pandas']"),
+                ],
+                &[Some("execute as"), Some("OWNER")],
+            ],
+        );
+        let c = ctx();
+        let desired = crate::kinds::normalize_catalog(&sample(), &c);
+        let scope = Scope::from_desired(&partner(), &sample());
+        let proc_id = scope
+            .routines
+            .iter()
+            .find(|r| r.kind == ObjectKind::Procedure)
+            .unwrap()
+            .clone();
+        let mut results = Results::default();
+        results.insert(Query::Show(ObjectKind::Procedure), show);
+        results.insert(Query::DescribeRoutine(proc_id.clone()), describe);
+        let found = observe(&results, &scope, ObjectKind::Procedure);
+        assert_eq!(found.len(), 2);
+        let (oid, Spec::Procedure(observed)) = found.iter().find(|(i, _)| i == &proc_id).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(oid, &proc_id);
+        let Some(Spec::Procedure(want)) = desired.get(oid) else {
+            panic!()
+        };
+        assert_eq!(update(oid, want, &normalize(observed, &c), &c), None);
+        assert_eq!(
+            Query::DescribeRoutine(proc_id).sql(),
+            "DESCRIBE PROCEDURE SCORING.ML.SCORE(VARCHAR, VARCHAR)"
+        );
+    }
+
+    #[test]
+    fn comment_is_altered_secure_function_too() {
+        let c = ctx();
+        let fid = ObjectId::routine(
+            partner(),
+            ObjectKind::Function,
+            name("db.s.f"),
+            vec!["FLOAT".into()],
+        );
+        let base = RoutineSpec {
+            language: Language::Python,
+            arguments: vec![Argument {
+                name: ident("x"),
+                data_type: "FLOAT".into(),
+            }],
+            returns: "FLOAT".into(),
+            runtime_version: Some("3.12".into()),
+            packages: vec![],
+            imports: vec![],
+            handler: Some("f".into()),
+            body: "def f(x): return x".into(),
+            secure: Some(false),
+            execute_as: None,
+            comment: Some(String::new()),
+        };
+        let desired = RoutineSpec {
+            secure: Some(true),
+            comment: Some("it's".into()),
+            ..base.clone()
+        };
+        let change = update(&fid, &desired, &base, &c).unwrap();
+        assert_eq!(change.action, Action::Alter);
+        let sql: Vec<String> = change.statements.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            sql,
+            [
+                "ALTER FUNCTION DB.S.F(FLOAT) SET SECURE",
+                "ALTER FUNCTION DB.S.F(FLOAT) SET COMMENT = 'it''s'"
+            ]
+        );
+    }
 }
