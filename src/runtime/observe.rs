@@ -36,7 +36,7 @@ pub struct Observed {
 pub struct ObserveError {
     pub account: AccountName,
     #[source]
-    pub source: BackendError,
+    pub source: Box<BackendError>,
 }
 
 /// The most SHOW returns at once; a full page means there may be more.
