@@ -46,6 +46,7 @@ pub const PAGE_SIZE: usize = 10_000;
 const WORKERS: usize = 6;
 
 /// Observes every account's objects in the scope of `desired`.
+#[allow(clippy::result_large_err)] // the error names the account and keeps the backend error as is
 pub fn observe(sessions: &Sessions, desired: &Catalog) -> Result<Observed, ObserveError> {
     let outcomes: Vec<Result<AccountState, ObserveError>> = std::thread::scope(|s| {
         let handles: Vec<_> = sessions
@@ -62,9 +63,7 @@ pub fn observe(sessions: &Sessions, desired: &Catalog) -> Result<Observed, Obser
                 h.join().unwrap_or_else(|_| {
                     Err(ObserveError {
                         account: account.clone(),
-                        source: Box::new(BackendError::Protocol(
-                            "the observing thread panicked".into(),
-                        )),
+                        source: BackendError::Protocol("the observing thread panicked".into()),
                     })
                 })
             })
@@ -91,6 +90,7 @@ struct AccountState {
     queries: usize,
 }
 
+#[allow(clippy::result_large_err)]
 fn observe_account(
     account: &AccountName,
     session: &dyn SqlSession,
@@ -101,7 +101,7 @@ fn observe_account(
     let results =
         run_queries(session, &scope.queries(), &counter).map_err(|source| ObserveError {
             account: account.clone(),
-            source: Box::new(source),
+            source,
         })?;
     scope.note_imported(&results);
     let catalog = kinds::observe_account(&results, &scope);
