@@ -146,12 +146,15 @@ pub fn update(
             w.sql()
         )));
     }
-    if p.cmp(
-        "serverless_size",
-        &desired.serverless_size,
-        &observed.serverless_size,
-        common::show_str,
-    ) && let Some(s) = &desired.serverless_size
+    // SHOW TASKS does not show the serverless size: compared only when it was read.
+    if observed.serverless_size.is_some()
+        && p.cmp(
+            "serverless_size",
+            &desired.serverless_size,
+            &observed.serverless_size,
+            common::show_str,
+        )
+        && let Some(s) = &desired.serverless_size
     {
         statements.push(stmt(format!(
             "ALTER TASK {name} SET USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = {}",
