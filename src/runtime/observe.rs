@@ -98,12 +98,18 @@ fn observe_account(
 ) -> Result<AccountState, ObserveError> {
     let mut scope = Scope::from_desired(account, desired);
     let counter = AtomicUsize::new(0);
-    let results =
-        run_queries(session, &scope.queries(), &counter).map_err(|source| ObserveError {
-            account: account.clone(),
-            source,
-        })?;
+    let fail = |source| ObserveError {
+        account: account.clone(),
+        source,
+    };
+    let mut results = run_queries(session, &scope.queries(), &counter).map_err(fail)?;
     scope.note_imported(&results);
+    // A second, small round for what depends on the first (DESCRIBE of routines).
+    let followups = scope.followups(&results);
+    if !followups.is_empty() {
+        let more = run_queries(session, &followups, &counter).map_err(fail)?;
+        results.rows.extend(more.rows);
+    }
     let catalog = kinds::observe_account(&results, &scope);
     let identifier = identity(results.get(&Query::Identity));
     Ok(AccountState {
