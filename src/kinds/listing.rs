@@ -80,19 +80,24 @@ pub fn manifest(spec: &ListingSpec, observed: Option<&ListingSpec>, name: &Ident
     out
 }
 
-fn create_sql(id: &ObjectId, spec: &ListingSpec) -> String {
-    let publish = spec.published.unwrap_or(true);
+/// The listing is created as a draft (`PUBLISH = FALSE REVIEW = FALSE`: publishing
+/// without review is refused at creation) and then published with `ALTER LISTING …
+/// PUBLISH`, which a private, targeted listing accepts without review.
+fn create_statements(id: &ObjectId, spec: &ListingSpec) -> Vec<crate::sql::Statement> {
     let mut sql = format!("CREATE EXTERNAL LISTING {}", id.name.sql());
     if let Some(share) = &spec.share {
         sql.push_str(&format!(" SHARE {}", share.sql()));
     }
     sql.push_str(&format!(
-        " AS {} PUBLISH = {} REVIEW = FALSE",
+        " AS {} PUBLISH = FALSE REVIEW = FALSE",
         sql::body(&manifest(spec, None, &id.name.name)),
-        common::bool_sql(publish)
     ));
     sql.push_str(&common::comment_clause(&spec.comment));
-    sql
+    let mut out = vec![stmt(sql)];
+    if spec.published.unwrap_or(true) {
+        out.push(stmt(format!("ALTER LISTING {} PUBLISH", id.name.sql())));
+    }
+    out
 }
 
 fn targets_text(t: &[AccountRef]) -> String {
@@ -116,7 +121,7 @@ pub fn create(id: &ObjectId, spec: &ListingSpec, _ctx: &Context) -> Change {
         Action::Create,
         None,
         p,
-        vec![stmt(create_sql(id, spec))],
+        create_statements(id, spec),
         vec![],
     )
 }
@@ -135,7 +140,7 @@ pub fn update(
             statements.push(stmt(format!("ALTER LISTING {name} UNPUBLISH")));
         }
         statements.push(stmt(format!("DROP LISTING IF EXISTS {name}")));
-        statements.push(stmt(create_sql(id, desired)));
+        statements.extend(create_statements(id, desired));
         return Some(change(
             id,
             Action::Replace,
