@@ -173,12 +173,15 @@ pub fn update(
             sql::literal(s)
         )));
     }
-    if p.cmp(
-        "allow_overlapping_execution",
-        &desired.allow_overlapping_execution,
-        &observed.allow_overlapping_execution,
-        common::show_bool,
-    ) && let Some(a) = desired.allow_overlapping_execution
+    // Shown only for root tasks (NULL for children, where it cannot be set).
+    if observed.allow_overlapping_execution.is_some()
+        && p.cmp(
+            "allow_overlapping_execution",
+            &desired.allow_overlapping_execution,
+            &observed.allow_overlapping_execution,
+            common::show_bool,
+        )
+        && let Some(a) = desired.allow_overlapping_execution
     {
         statements.push(stmt(format!(
             "ALTER TASK {name} SET ALLOW_OVERLAPPING_EXECUTION = {}",
