@@ -41,7 +41,10 @@ pub fn body(text: &str) -> String {
 pub enum Deferred {
     /// The system-generated global name of a listing created by this apply
     /// (read with `SHOW LISTINGS LIKE` in the provider account).
-    ListingGlobalName { account: AccountName, listing: String },
+    ListingGlobalName {
+        account: AccountName,
+        listing: String,
+    },
     /// A secret read from an environment variable at apply time. Rendered as a
     /// string literal; never printed.
     SecretFromEnv { var: String },
@@ -51,7 +54,10 @@ impl fmt::Display for Deferred {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Deferred::ListingGlobalName { account, listing } => {
-                write!(f, "'<global name of listing {account}.{listing}, known after apply>'")
+                write!(
+                    f,
+                    "'<global name of listing {account}.{listing}, known after apply>'"
+                )
             }
             Deferred::SecretFromEnv { var } => write!(f, "'<secret from ${var}>'"),
         }
@@ -74,7 +80,9 @@ pub struct Statement {
 
 impl Statement {
     pub fn new(text: impl Into<String>) -> Statement {
-        Statement { segments: vec![Segment::Text(text.into())] }
+        Statement {
+            segments: vec![Segment::Text(text.into())],
+        }
     }
 
     pub fn push(&mut self, text: impl AsRef<str>) -> &mut Statement {
@@ -91,7 +99,9 @@ impl Statement {
     }
 
     pub fn is_deferred(&self) -> bool {
-        self.segments.iter().any(|s| matches!(s, Segment::Deferred(_)))
+        self.segments
+            .iter()
+            .any(|s| matches!(s, Segment::Deferred(_)))
     }
 
     /// Fills in deferred values. `resolve` returns the raw value; it is rendered as a
@@ -131,7 +141,10 @@ mod tests {
     #[test]
     fn literals_escape_quotes_and_backslashes() {
         assert_eq!(literal("it's"), "'it''s'");
-        assert_eq!(literal("a\\'; DROP TABLE x; --"), "'a\\\\''; DROP TABLE x; --'");
+        assert_eq!(
+            literal("a\\'; DROP TABLE x; --"),
+            "'a\\\\''; DROP TABLE x; --'"
+        );
     }
 
     #[test]
@@ -142,8 +155,12 @@ mod tests {
 
     #[test]
     fn deferred_values_are_hidden_until_resolved() {
-        let mut s = Statement::new("CREATE STAGE S URL = 's3://b/' CREDENTIALS = (AWS_SECRET_KEY = ");
-        s.push_deferred(Deferred::SecretFromEnv { var: "AWS_SECRET".into() }).push(")");
+        let mut s =
+            Statement::new("CREATE STAGE S URL = 's3://b/' CREDENTIALS = (AWS_SECRET_KEY = ");
+        s.push_deferred(Deferred::SecretFromEnv {
+            var: "AWS_SECRET".into(),
+        })
+        .push(")");
         assert!(!s.to_string().contains("hunter2"));
         assert!(s.to_string().contains("<secret from $AWS_SECRET>"));
         let sql = s.resolve(|_| Ok::<_, ()>("hunter2".to_string())).unwrap();

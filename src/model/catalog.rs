@@ -46,7 +46,9 @@ impl Catalog {
         &'a self,
         account: &'a AccountName,
     ) -> impl Iterator<Item = (&'a ObjectId, &'a Spec)> + 'a {
-        self.objects.iter().filter(move |(id, _)| &id.account == account)
+        self.objects
+            .iter()
+            .filter(move |(id, _)| &id.account == account)
     }
 
     /// Objects of one kind, in identity order.

@@ -125,7 +125,10 @@ mod tests {
     #[test]
     fn unquoted_folds_to_upper_case() {
         assert_eq!(Ident::parse("query_wh").unwrap().as_str(), "QUERY_WH");
-        assert_eq!(Ident::parse("QUERY_WH").unwrap(), Ident::parse("query_wh").unwrap());
+        assert_eq!(
+            Ident::parse("QUERY_WH").unwrap(),
+            Ident::parse("query_wh").unwrap()
+        );
     }
 
     #[test]
@@ -141,16 +144,34 @@ mod tests {
 
     #[test]
     fn quoted_upper_case_equals_unquoted() {
-        assert_eq!(Ident::parse("\"MYTABLE\"").unwrap(), Ident::parse("mytable").unwrap());
-        assert_ne!(Ident::parse("\"mytable\"").unwrap(), Ident::parse("mytable").unwrap());
+        assert_eq!(
+            Ident::parse("\"MYTABLE\"").unwrap(),
+            Ident::parse("mytable").unwrap()
+        );
+        assert_ne!(
+            Ident::parse("\"mytable\"").unwrap(),
+            Ident::parse("mytable").unwrap()
+        );
     }
 
     #[test]
     fn invalid_unquoted_rejected() {
-        assert!(matches!(Ident::parse("my-table"), Err(IdentError::InvalidUnquoted(_))));
-        assert!(matches!(Ident::parse("1abc"), Err(IdentError::InvalidUnquoted(_))));
-        assert!(matches!(Ident::parse("\"abc"), Err(IdentError::BadQuoting(_))));
-        assert!(matches!(Ident::parse("\"a\"b\""), Err(IdentError::BadQuoting(_))));
+        assert!(matches!(
+            Ident::parse("my-table"),
+            Err(IdentError::InvalidUnquoted(_))
+        ));
+        assert!(matches!(
+            Ident::parse("1abc"),
+            Err(IdentError::InvalidUnquoted(_))
+        ));
+        assert!(matches!(
+            Ident::parse("\"abc"),
+            Err(IdentError::BadQuoting(_))
+        ));
+        assert!(matches!(
+            Ident::parse("\"a\"b\""),
+            Err(IdentError::BadQuoting(_))
+        ));
         assert_eq!(Ident::parse(""), Err(IdentError::Empty));
         assert_eq!(Ident::parse("\"\""), Err(IdentError::Empty));
     }
@@ -160,6 +181,9 @@ mod tests {
         assert_eq!(Ident::from_stored("S_2").sql(), "S_2");
         assert_eq!(Ident::from_stored("has space").sql(), "\"has space\"");
         assert_eq!(Ident::from_stored("A$B").sql(), "A$B");
-        assert_eq!(Ident::from_stored("x; DROP TABLE t").sql(), "\"x; DROP TABLE t\"");
+        assert_eq!(
+            Ident::from_stored("x; DROP TABLE t").sql(),
+            "\"x; DROP TABLE t\""
+        );
     }
 }

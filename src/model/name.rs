@@ -41,9 +41,7 @@ impl fmt::Debug for AccountName {
 ///
 /// The order of the variants is the order objects of different kinds are listed in
 /// output when nothing else decides (containers before contents).
-#[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
     Role,
@@ -163,13 +161,25 @@ pub struct ObjectName {
 
 impl ObjectName {
     pub fn account_level(name: Ident) -> ObjectName {
-        ObjectName { database: None, schema: None, name }
+        ObjectName {
+            database: None,
+            schema: None,
+            name,
+        }
     }
     pub fn in_database(database: Ident, name: Ident) -> ObjectName {
-        ObjectName { database: Some(database), schema: None, name }
+        ObjectName {
+            database: Some(database),
+            schema: None,
+            name,
+        }
     }
     pub fn in_schema(database: Ident, schema: Ident, name: Ident) -> ObjectName {
-        ObjectName { database: Some(database), schema: Some(schema), name }
+        ObjectName {
+            database: Some(database),
+            schema: Some(schema),
+            name,
+        }
     }
 
     /// The name of the container (database for a schema, schema for a schema object).
@@ -263,7 +273,12 @@ pub struct ObjectId {
 
 impl ObjectId {
     pub fn new(account: AccountName, kind: ObjectKind, name: ObjectName) -> ObjectId {
-        ObjectId { account, kind, name, signature: None }
+        ObjectId {
+            account,
+            kind,
+            name,
+            signature: None,
+        }
     }
 
     pub fn routine(
@@ -272,7 +287,12 @@ impl ObjectId {
         name: ObjectName,
         arg_types: Vec<String>,
     ) -> ObjectId {
-        ObjectId { account, kind, name, signature: Some(arg_types) }
+        ObjectId {
+            account,
+            kind,
+            name,
+            signature: Some(arg_types),
+        }
     }
 
     /// The SQL form used to address the object, with the argument types for routines:

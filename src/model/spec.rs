@@ -104,7 +104,11 @@ pub enum DatabaseSource {
     Share { provider: AccountRef, share: Ident },
     /// `CREATE DATABASE … FROM LISTING '<global name>'`. When the provider is a project
     /// account, `listing` names its listing and the global name is resolved at apply time.
-    Listing { provider: Option<AccountName>, listing: Ident, global_name: Option<String> },
+    Listing {
+        provider: Option<AccountName>,
+        listing: Ident,
+        global_name: Option<String>,
+    },
 }
 
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
@@ -139,7 +143,10 @@ pub struct FileFormatSpec {
 pub enum StageAuth {
     StorageIntegration(Ident),
     /// AWS keys read from environment variables at apply time; never stored or printed.
-    AwsKeysFromEnv { key_id_env: String, secret_key_env: String },
+    AwsKeysFromEnv {
+        key_id_env: String,
+        secret_key_env: String,
+    },
 }
 
 #[derive(Clone, PartialEq, Debug, Default, Serialize, Deserialize)]
@@ -300,7 +307,11 @@ pub struct ModelSpec {
 #[serde(rename_all = "snake_case")]
 pub enum GrantOn {
     Account,
-    Object { kind: ObjectKind, name: ObjectName, signature: Option<Vec<String>> },
+    Object {
+        kind: ObjectKind,
+        name: ObjectName,
+        signature: Option<Vec<String>>,
+    },
     /// Role hierarchy: `GRANT ROLE <role> TO ROLE <to_role>`.
     Role(Ident),
 }
@@ -319,7 +330,11 @@ impl GrantSpec {
     pub fn key(&self) -> String {
         match &self.on {
             GrantOn::Account => format!("{} ON ACCOUNT TO ROLE {}", self.privilege, self.to_role),
-            GrantOn::Object { kind, name, signature } => {
+            GrantOn::Object {
+                kind,
+                name,
+                signature,
+            } => {
                 let sig = signature
                     .as_ref()
                     .map(|s| format!("({})", s.join(", ")))

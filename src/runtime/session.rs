@@ -23,12 +23,16 @@ pub struct Column {
 impl Rows {
     /// The index of a column by name (case-insensitive), if the result has it.
     pub fn column_index(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name))
+        self.columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
     }
 
     /// Iterates rows as [`Row`]s that read values by column name.
     pub fn iter(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().map(move |values| Row { rows: self, values })
+        self.rows
+            .iter()
+            .map(move |values| Row { rows: self, values })
     }
 
     pub fn len(&self) -> usize {
