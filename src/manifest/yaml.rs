@@ -445,7 +445,7 @@ mod tests {
         assert_eq!(v.span.line, 3);
         match &v.value {
             Value::Seq(items) => {
-                assert_eq!(items[1].span.column, 10);
+                assert_eq!(items[1].span.column, 11);
                 assert_eq!(items[1].as_str(), Some("y"));
             }
             other => panic!("{other:?}"),
