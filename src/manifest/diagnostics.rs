@@ -242,6 +242,8 @@ struct Report {
     source: Option<NamedSource<Arc<str>>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
+    /// A secondary location in another file, shown as a note under the main report.
+    note: bool,
 }
 
 impl Report {
@@ -268,6 +270,7 @@ impl Report {
                     source: named_source(sources, l.span.file),
                     labels: vec![LabeledSpan::new_with_span(None, span)],
                     related: Vec::new(),
+                    note: true,
                 });
             }
         }
@@ -278,6 +281,7 @@ impl Report {
             source: primary_file.and_then(|f| named_source(sources, f)),
             labels,
             related,
+            note: false,
         }
     }
 }
@@ -304,7 +308,14 @@ impl std::error::Error for Report {}
 
 impl miette::Diagnostic for Report {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        if self.note {
+            None
+        } else {
+            Some(Box::new(self.code))
+        }
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.note.then_some(miette::Severity::Advice)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help

@@ -82,8 +82,7 @@ pub fn de_diagnostic(err: DeError, fallback: Span, what: &str) -> Diagnostic {
             codes::TYPE_MISMATCH,
             format!("wrong type in {what}: found {found}"),
         )
-        .at(span, format!("expected {expected}"))
-        .expected(expected),
+        .at(span, format!("expected {}", friendly_type(&expected))),
         DeErrorKind::InvalidValue { found, expected } => Diagnostic::new(
             codes::VALUE_INVALID,
             format!("invalid value in {what}: {found}"),
@@ -95,6 +94,18 @@ pub fn de_diagnostic(err: DeError, fallback: Span, what: &str) -> Diagnostic {
             format!("invalid value in {what}: {msg}"),
         )
         .at_span(span),
+    }
+}
+
+/// Rust primitive names in serde messages, in words.
+fn friendly_type(expected: &str) -> String {
+    match expected {
+        "u8" | "u16" | "u32" | "u64" => "a whole number (0 or more)".to_string(),
+        "i8" | "i16" | "i32" | "i64" => "a whole number".to_string(),
+        "f32" | "f64" => "a number".to_string(),
+        other => other
+            .replace("a sequence", "a list")
+            .replace("a map", "a mapping"),
     }
 }
 
@@ -207,7 +218,11 @@ impl<'a> Lowerer<'a> {
     ) -> Option<T> {
         match from_node::<T>(node) {
             Ok(v) => Some(v),
-            Err(e) => {
+            Err(mut e) => {
+                // A missing field is shown at the object's name, not at its first field.
+                if matches!(e.kind, DeErrorKind::MissingField(_)) && e.span == Some(node.span) {
+                    e.span = Some(fallback);
+                }
                 self.diag(de_diagnostic(e, fallback, what));
                 None
             }
@@ -1392,7 +1407,7 @@ impl<'a> Lowerer<'a> {
                         codes::BODY_FILE_MISSING,
                         format!("the body file of {what} cannot be read"),
                     )
-                    .at(span, format!("{}: {e}", path.display()))
+                    .at(span, format!("`{rel}`: {}", io_reason(&e)))
                     .hint("paths are relative to the manifest file that names them"),
                 );
                 None
@@ -1483,7 +1498,7 @@ impl<'a> Lowerer<'a> {
                                     "artifact `{f}` of {what} version `{vname}` cannot be read"
                                 ),
                             )
-                            .at(span, format!("{}: {e}", path.display()))
+                            .at(span, format!("`{f}`: {}", io_reason(&e)))
                             .hint("paths are relative to the manifest file that names them"),
                         );
                         ok = false;
@@ -1596,9 +1611,13 @@ impl<'a> Lowerer<'a> {
         });
         let grants_node = value.get("grants");
         for (i, g) in raw.grants.iter().enumerate() {
+            // The grant's value (`main.customers` in `- select: main.customers`).
             let span = grants_node
                 .and_then(|n| n.index(i))
-                .map(|n| n.span)
+                .and_then(|n| match &n.value {
+                    Value::Map(entries) => entries.first().map(|(_, v)| v.span),
+                    _ => Some(n.span),
+                })
                 .unwrap_or(key.span);
             let (privilege, kind, resolved) = match g {
                 raw::ShareGrantRaw::Select(t) => (
@@ -1918,6 +1937,15 @@ struct RoutineParts {
     secure: Option<bool>,
     execute_as: Option<String>,
     comment: Option<String>,
+}
+
+/// A short, platform-independent reason for a failed read.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "file not found".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
 }
 
 /// `ORG.ACCOUNT` with both parts simple identifiers.

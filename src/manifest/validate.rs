@@ -67,6 +67,7 @@ impl<'a> Validator<'a> {
             }
         }
         self.task_graphs();
+        self.role_hierarchy();
         if let Err(cycle) = build_graph(self.catalog) {
             let mut diag = Diagnostic::new(
                 codes::CYCLE,
@@ -547,6 +548,62 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Role grants must not form a cycle (Snowflake rejects circular role grants).
+    fn role_hierarchy(&mut self) {
+        let mut edges: BTreeMap<(AccountName, Ident), Vec<(Ident, &ObjectId)>> = BTreeMap::new();
+        for (id, spec) in &self.catalog.objects {
+            if let Spec::Grant(GrantSpec {
+                on: GrantOn::Role(role),
+                to_role,
+                ..
+            }) = spec
+            {
+                edges
+                    .entry((id.account.clone(), role.clone()))
+                    .or_default()
+                    .push((to_role.clone(), id));
+            }
+        }
+        let mut reported: BTreeSet<BTreeSet<&ObjectId>> = BTreeSet::new();
+        for (account, start) in edges.keys() {
+            // Depth-first search for a path of role grants leading back to `start`.
+            let mut stack: Vec<(Ident, Vec<&ObjectId>)> = vec![(start.clone(), Vec::new())];
+            let mut seen = BTreeSet::new();
+            while let Some((role, path)) = stack.pop() {
+                let Some(next) = edges.get(&(account.clone(), role.clone())) else {
+                    continue;
+                };
+                for (to, grant) in next.iter().rev() {
+                    let mut p = path.clone();
+                    p.push(*grant);
+                    if to == start {
+                        let set: BTreeSet<&ObjectId> = p.iter().copied().collect();
+                        if reported.insert(set) {
+                            let chain = p
+                                .iter()
+                                .map(|g| g.name.name.as_str().to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            let mut diag = Diagnostic::new(
+                                codes::CYCLE,
+                                format!("role grants in account `{account}` form a cycle: {chain}"),
+                            )
+                            .hint("a role cannot be granted to itself, directly or through other roles");
+                            for g in &p {
+                                if let Some(d) = self.objects.get(*g) {
+                                    diag = diag.at(d.span, "part of the cycle");
+                                }
+                            }
+                            self.diags.push(diag);
+                        }
+                    } else if seen.insert(to.clone()) {
+                        stack.push((to.clone(), p));
+                    }
+                }
+            }
+        }
+    }
+
     fn share(&mut self, id: &ObjectId, d: &Declared, s: &ShareSpec) {
         let Some(db) = &s.database else { return };
         let db_id = ObjectId::new(
@@ -719,6 +776,14 @@ impl<'a> Validator<'a> {
                             ),
                         )
                         .at(span, "unknown model version")
+                        .expected(format!(
+                            "one of {}",
+                            names
+                                .iter()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
                         .maybe_hint(did_you_mean(v, names.iter().copied())),
                     );
                 }

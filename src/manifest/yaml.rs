@@ -288,6 +288,27 @@ impl Builder<'_> {
         self.source.span_at(self.file, mark.line(), mark.col(), len)
     }
 
+    /// A flow collection (`[…]`, `{…}`) spans its brackets (on its first line); a block
+    /// collection is shown at its first entry.
+    fn collection_span(&self, start: Span, end: Marker, first: Option<Span>) -> Span {
+        let text = &self.source.text;
+        let opener = text.as_bytes().get(start.offset).copied();
+        if matches!(opener, Some(b'[') | Some(b'{')) {
+            let end_offset = self.source.offset(end.line(), end.col());
+            let line_end = text[start.offset..]
+                .find('\n')
+                .map(|i| start.offset + i)
+                .unwrap_or(text.len());
+            let stop = (end_offset + 1).min(line_end).max(start.offset + 1);
+            Span {
+                len: stop - start.offset,
+                ..start
+            }
+        } else {
+            first.unwrap_or(start)
+        }
+    }
+
     fn push_node(&mut self, node: Node) {
         match self.stack.last_mut() {
             None => {
@@ -397,25 +418,33 @@ impl MarkedEventReceiver for Builder<'_> {
                         span,
                         anchor,
                         items,
-                    }) => self.finish(
-                        Node {
-                            span,
-                            value: Value::Seq(items),
-                        },
-                        anchor,
-                    ),
+                    }) => {
+                        let first = items.first().map(|n| n.span);
+                        let span = self.collection_span(span, mark, first);
+                        self.finish(
+                            Node {
+                                span,
+                                value: Value::Seq(items),
+                            },
+                            anchor,
+                        )
+                    }
                     Some(Frame::Map {
                         span,
                         anchor,
                         entries,
                         ..
-                    }) => self.finish(
-                        Node {
-                            span,
-                            value: Value::Map(entries),
-                        },
-                        anchor,
-                    ),
+                    }) => {
+                        let first = entries.first().map(|(k, _)| k.span);
+                        let span = self.collection_span(span, mark, first);
+                        self.finish(
+                            Node {
+                                span,
+                                value: Value::Map(entries),
+                            },
+                            anchor,
+                        )
+                    }
                     None => {}
                 }
             }
