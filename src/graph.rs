@@ -543,3 +543,169 @@ fn dot_escape(s: &str) -> String {
 fn mermaid_escape(s: &str) -> String {
     s.replace('"', "#quot;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DatabaseSpec, Ident, ListingSpec, ShareSpec, TaskSpec, WarehouseSpec};
+
+    fn acct(a: &str) -> AccountName {
+        AccountName::new(a)
+    }
+
+    fn oid(a: &str, kind: ObjectKind, name: &str) -> ObjectId {
+        ObjectId::new(acct(a), kind, ObjectName::parse(name).unwrap())
+    }
+
+    fn task(after: &[&str]) -> Spec {
+        Spec::Task(TaskSpec {
+            warehouse: Some(Ident::parse("wh").unwrap()),
+            serverless_size: None,
+            schedule: None,
+            when: None,
+            after: after
+                .iter()
+                .map(|a| ObjectName::parse(a).unwrap())
+                .collect(),
+            body: "SELECT 1".into(),
+            allow_overlapping_execution: None,
+            state: None,
+            comment: None,
+        })
+    }
+
+    fn catalog(objects: Vec<(ObjectId, Spec)>) -> Catalog {
+        let mut c = Catalog::new();
+        for (id, spec) in objects {
+            c.insert(id, spec);
+        }
+        c
+    }
+
+    #[test]
+    fn order_respects_dependencies_and_breaks_ties_by_id() {
+        let c = catalog(vec![
+            (
+                oid("a", ObjectKind::Warehouse, "WH"),
+                Spec::Warehouse(WarehouseSpec::default()),
+            ),
+            (
+                oid("a", ObjectKind::Database, "D"),
+                Spec::Database(DatabaseSpec::default()),
+            ),
+            (
+                oid("a", ObjectKind::Schema, "D.S"),
+                Spec::Schema(Default::default()),
+            ),
+            (
+                oid("a", ObjectKind::Task, "D.S.T3"),
+                task(&["D.S.T1", "D.S.T2"]),
+            ),
+            (oid("a", ObjectKind::Task, "D.S.T2"), task(&["D.S.T1"])),
+            (oid("a", ObjectKind::Task, "D.S.T1"), task(&[])),
+        ]);
+        let order: Vec<String> = build_graph(&c)
+            .unwrap()
+            .topological_order()
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "a: warehouse WH",
+                "a: database D",
+                "a: schema D.S",
+                "a: task D.S.T1",
+                "a: task D.S.T2",
+                "a: task D.S.T3",
+            ]
+        );
+    }
+
+    #[test]
+    fn cross_account_sharing_edges() {
+        let c = catalog(vec![
+            (
+                oid("bank", ObjectKind::Database, "SRC"),
+                Spec::Database(DatabaseSpec::default()),
+            ),
+            (
+                oid("bank", ObjectKind::Share, "SH"),
+                Spec::Share(ShareSpec {
+                    database: Some(Ident::parse("src").unwrap()),
+                    ..Default::default()
+                }),
+            ),
+            (
+                oid("bank", ObjectKind::Listing, "L"),
+                Spec::Listing(ListingSpec {
+                    share: Some(Ident::parse("sh").unwrap()),
+                    ..Default::default()
+                }),
+            ),
+            (
+                oid("partner", ObjectKind::Database, "MOUNTED"),
+                Spec::Database(DatabaseSpec {
+                    source: DatabaseSource::Listing {
+                        provider: Some(acct("bank")),
+                        listing: Ident::parse("l").unwrap(),
+                        global_name: None,
+                    },
+                    ..Default::default()
+                }),
+            ),
+        ]);
+        let g = build_graph(&c).unwrap();
+        let order = g.topological_order();
+        assert_eq!(
+            order.last(),
+            Some(&oid("partner", ObjectKind::Database, "MOUNTED"))
+        );
+        assert_eq!(
+            g.dependencies_of(&oid("partner", ObjectKind::Database, "MOUNTED")),
+            [oid("bank", ObjectKind::Listing, "L")]
+        );
+        let from = mounted_provider(&oid("partner", ObjectKind::Database, "MOUNTED"), &c).unwrap();
+        assert_eq!(from.database.as_ref().map(|d| d.as_str()), Some("SRC"));
+        assert_eq!(
+            from.table(&ObjectName::parse("MOUNTED.S.T").unwrap()),
+            Some(oid("bank", ObjectKind::Table, "SRC.S.T"))
+        );
+        let dot = g.render_dot();
+        assert!(dot.contains("style=dashed"), "{dot}");
+        let mermaid = g.render_mermaid();
+        assert!(mermaid.contains("subgraph bank[\"bank\"]"));
+        assert!(mermaid.contains("-. \"bank → partner\" .->"), "{mermaid}");
+    }
+
+    #[test]
+    fn cycles_are_reported_whole() {
+        let c = catalog(vec![
+            (oid("a", ObjectKind::Task, "D.S.A"), task(&["D.S.C"])),
+            (oid("a", ObjectKind::Task, "D.S.B"), task(&["D.S.A"])),
+            (oid("a", ObjectKind::Task, "D.S.C"), task(&["D.S.B"])),
+            (oid("a", ObjectKind::Task, "D.S.X"), task(&[])),
+        ]);
+        let err = build_graph(&c).err().unwrap();
+        let names: Vec<String> = err
+            .cycle
+            .iter()
+            .map(|i| i.name.name.as_str().to_string())
+            .collect();
+        assert_eq!(names, ["A", "B", "C"]);
+        assert!(err.to_string().ends_with("a: task D.S.A"), "{err}");
+    }
+
+    #[test]
+    fn missing_dependencies_are_listed_but_not_in_the_graph() {
+        let c = catalog(vec![(oid("a", ObjectKind::Task, "D.S.T"), task(&[]))]);
+        let t = oid("a", ObjectKind::Task, "D.S.T");
+        let deps = dependencies(&t, c.get(&t).unwrap(), &c);
+        assert!(deps.contains(&oid("a", ObjectKind::Schema, "D.S")));
+        assert!(deps.contains(&oid("a", ObjectKind::Warehouse, "WH")));
+        let g = build_graph(&c).unwrap();
+        assert!(g.edges().is_empty());
+        assert_eq!(g.topological_order(), [t]);
+    }
+}

@@ -1685,7 +1685,14 @@ impl<'a> Lowerer<'a> {
         accounts.dedup();
         let spec = ShareSpec {
             database: Some(db),
-            grants: grants.into_iter().collect(),
+            grants: {
+                // Containers first (database, schema, then objects): the order to grant in.
+                let mut g: Vec<ShareGrant> = grants.into_iter().collect();
+                g.sort_by(|a, b| {
+                    (a.on_kind, &a.on, &a.privilege).cmp(&(b.on_kind, &b.on, &b.privilege))
+                });
+                g
+            },
             accounts,
             comment: raw.comment,
         };
@@ -2114,5 +2121,243 @@ pub fn privileges_for(on: &GrantOn) -> &'static [&'static str] {
         ObjectKind::Stream => &["ALL", "OWNERSHIP", "SELECT"],
         ObjectKind::Task => &["ALL", "MONITOR", "OPERATE", "OWNERSHIP"],
         _ => &["ALL", "OWNERSHIP", "USAGE"],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::manifest::{Project, Target, load_with_env};
+    use crate::model::*;
+
+    fn project(files: &[(&str, &str)], env: &'static [(&'static str, &'static str)]) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let env = Box::new(move |n: &str| {
+            env.iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| v.to_string())
+        });
+        match load_with_env(dir.path(), &[], env) {
+            Ok(p) => p,
+            Err(d) => panic!("{d}"),
+        }
+    }
+
+    const FLOE: &str = "accounts: { bank: {}, partner: {} }\nvariables: { bucket: from-file }\n";
+
+    fn oid(kind: ObjectKind, name: &str) -> ObjectId {
+        ObjectId::new(
+            AccountName::new("bank"),
+            kind,
+            ObjectName::parse(name).unwrap(),
+        )
+    }
+
+    #[test]
+    fn lowers_names_types_and_references() {
+        let p = project(
+            &[
+                ("floe.yaml", FLOE),
+                (
+                    "bank/objects.yaml",
+                    r#"account: bank
+warehouses:
+  query_wh: { warehouse_size: x-small, warehouse_type: snowpark-optimized, auto_suspend: 60 }
+  '"Mixed Case"': {}
+databases:
+  demo:
+    authoritative: true
+    schemas:
+      raw:
+        authoritative: true
+        file_formats:
+          pq: { type: parquet, binary_as_text: true, compression: snappy }
+      main:
+        stages:
+          landing: { url: 's3://${var.bucket}/x/', file_format: raw.pq }
+        tables:
+          t:
+            columns:
+              - { name: '"customer_ID"', type: varchar }
+              - { name: s_2, type: date, nullable: false }
+        streams:
+          s: { table: t, append_only: true }
+        functions:
+          f:
+            language: sql
+            arguments: [ { name: a, type: 'varchar(10)' }, { name: b, type: int } ]
+            returns: number
+            body: SELECT 1
+"#,
+                ),
+            ],
+            &[],
+        );
+        let Some(Spec::Warehouse(w)) = p.desired.get(&oid(ObjectKind::Warehouse, "QUERY_WH"))
+        else {
+            panic!()
+        };
+        assert_eq!(w.size.as_deref(), Some("XSMALL"));
+        assert_eq!(w.warehouse_type.as_deref(), Some("SNOWPARK-OPTIMIZED"));
+        assert!(
+            p.desired
+                .get(&oid(ObjectKind::Warehouse, "\"Mixed Case\""))
+                .is_some()
+        );
+        let Some(Spec::Stage(s)) = p.desired.get(&oid(ObjectKind::Stage, "DEMO.MAIN.LANDING"))
+        else {
+            panic!()
+        };
+        assert_eq!(
+            s.file_format,
+            Some(ObjectName::parse("DEMO.RAW.PQ").unwrap())
+        );
+        assert_eq!(s.url.as_deref(), Some("s3://from-file/x/"));
+        let Some(Spec::FileFormat(ff)) = p.desired.get(&oid(ObjectKind::FileFormat, "DEMO.RAW.PQ"))
+        else {
+            panic!()
+        };
+        assert_eq!(ff.format_type, "PARQUET");
+        assert_eq!(ff.options["COMPRESSION"], serde_json::json!("SNAPPY"));
+        assert_eq!(ff.options["BINARY_AS_TEXT"], serde_json::json!(true));
+        let Some(Spec::Table(t)) = p.desired.get(&oid(ObjectKind::Table, "DEMO.MAIN.T")) else {
+            panic!()
+        };
+        assert_eq!(t.columns[0].name.as_str(), "customer_ID");
+        assert_eq!(t.columns[1].name.as_str(), "S_2");
+        assert_eq!(t.columns[1].nullable, Some(false));
+        let Some(Spec::Stream(st)) = p.desired.get(&oid(ObjectKind::Stream, "DEMO.MAIN.S")) else {
+            panic!()
+        };
+        assert_eq!(st.table, ObjectName::parse("DEMO.MAIN.T").unwrap());
+        let f = ObjectId::routine(
+            AccountName::new("bank"),
+            ObjectKind::Function,
+            ObjectName::parse("DEMO.MAIN.F").unwrap(),
+            vec!["VARCHAR".into(), "NUMBER".into()],
+        );
+        assert!(
+            p.desired.get(&f).is_some(),
+            "{:?}",
+            p.desired.objects.keys().collect::<Vec<_>>()
+        );
+        assert!(
+            p.desired
+                .authoritative
+                .contains(&oid(ObjectKind::Database, "DEMO"))
+        );
+        assert!(
+            p.desired
+                .authoritative
+                .contains(&oid(ObjectKind::Schema, "DEMO.RAW"))
+        );
+        assert!(
+            !p.desired
+                .authoritative
+                .contains(&oid(ObjectKind::Schema, "DEMO.MAIN"))
+        );
+        assert_eq!(p.default_target, "local");
+        assert_eq!(p.targets.len(), 1);
+        assert!(
+            matches!(&p.targets["local"], Target::Emulator { path } if path.ends_with(Path::new(".floe/emulator.db")))
+        );
+    }
+
+    #[test]
+    fn shares_and_grants_lower_to_canonical_specs() {
+        let p = project(
+            &[
+                ("floe.yaml", FLOE),
+                (
+                    "bank.yaml",
+                    r#"account: bank
+databases:
+  demo:
+    schemas:
+      main:
+        tables:
+          t: { columns: [ { name: id, type: number } ] }
+        procedures:
+          p:
+            language: sql
+            arguments: [ { name: x, type: string } ]
+            returns: varchar
+            body: BEGIN RETURN x; END
+roles:
+  reader: {}
+shares:
+  s:
+    database: demo
+    grants: [ { select: main.t } ]
+    accounts: [partner, acme.other]
+grants:
+  - { privilege: select, on: { table: demo.main.t }, to_role: reader }
+  - { privilege: usage, on: { procedure: 'demo.main.p(varchar)' }, to_role: reader }
+  - { role: reader, to_role: sysadmin }
+"#,
+                ),
+            ],
+            &[],
+        );
+        let Some(Spec::Share(s)) = p.desired.get(&oid(ObjectKind::Share, "S")) else {
+            panic!()
+        };
+        let grants: Vec<String> = s
+            .grants
+            .iter()
+            .map(|g| format!("{} {} {}", g.privilege, g.on_kind, g.on))
+            .collect();
+        assert_eq!(
+            grants,
+            [
+                "USAGE database DEMO",
+                "USAGE schema DEMO.MAIN",
+                "SELECT table DEMO.MAIN.T"
+            ]
+        );
+        assert_eq!(
+            s.accounts,
+            [
+                AccountRef::Project(AccountName::new("partner")),
+                AccountRef::Identifier("ACME.OTHER".into())
+            ]
+        );
+        let keys: Vec<&str> = p
+            .desired
+            .of_kind(ObjectKind::Grant)
+            .map(|(id, _)| id.name.name.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "ROLE READER TO ROLE SYSADMIN",
+                "SELECT ON TABLE DEMO.MAIN.T TO ROLE READER",
+                "USAGE ON PROCEDURE DEMO.MAIN.P(VARCHAR) TO ROLE READER",
+            ]
+        );
+    }
+
+    #[test]
+    fn variables_come_from_the_environment_before_the_file() {
+        let p = project(
+            &[
+                ("floe.yaml", FLOE),
+                (
+                    "bank.yaml",
+                    "account: bank\ndatabases:\n  d:\n    schemas:\n      s:\n        stages:\n          x: { url: 's3://${var.bucket}/' }\n",
+                ),
+            ],
+            &[("bucket", "from-env")],
+        );
+        let Some(Spec::Stage(s)) = p.desired.get(&oid(ObjectKind::Stage, "D.S.X")) else {
+            panic!()
+        };
+        assert_eq!(s.url.as_deref(), Some("s3://from-env/"));
     }
 }
