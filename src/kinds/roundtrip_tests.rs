@@ -216,3 +216,101 @@ fn the_collaboration_manifests_converge() {
     let (again, _) = plan_changes(&sessions, &project.desired);
     assert_eq!(render(&again), "");
 }
+
+/// Names that need quoting (lower case, spaces, dots, quotes) survive the trip
+/// through SQL, SHOW output and back.
+#[test]
+fn quoted_names_round_trip() {
+    let emulator = Emulator::open_in_memory().unwrap();
+    let sessions = sessions(&emulator);
+    let p = partner();
+    let q = |s: &str| Ident::from_stored(s);
+    let db = q("my db");
+    let schema = q("Sch.1");
+    let table = ObjectName::in_schema(db.clone(), schema.clone(), q("customer \"data\""));
+    let mut desired = Catalog::new();
+    desired.insert(
+        ObjectId::new(
+            p.clone(),
+            ObjectKind::Database,
+            ObjectName::account_level(db.clone()),
+        ),
+        Spec::Database(DatabaseSpec::default()),
+    );
+    desired.insert(
+        ObjectId::new(
+            p.clone(),
+            ObjectKind::Schema,
+            ObjectName::in_database(db.clone(), schema.clone()),
+        ),
+        Spec::Schema(SchemaSpec {
+            comment: Some("it's \\ here".into()),
+            ..Default::default()
+        }),
+    );
+    desired.insert(
+        ObjectId::new(p.clone(), ObjectKind::Table, table.clone()),
+        Spec::Table(TableSpec {
+            columns: vec![column("\"customer_ID\"", "text"), column("\"a b\"", "int")],
+            change_tracking: Some(true),
+            ..Default::default()
+        }),
+    );
+    desired.insert(
+        ObjectId::new(
+            p.clone(),
+            ObjectKind::Stream,
+            ObjectName::in_schema(db.clone(), schema.clone(), q("s'1")),
+        ),
+        Spec::Stream(StreamSpec {
+            table: table.clone(),
+            append_only: Some(false),
+            show_initial_rows: None,
+            comment: None,
+        }),
+    );
+    desired.insert(
+        id(&p, ObjectKind::Warehouse, "wh"),
+        Spec::Warehouse(WarehouseSpec::default()),
+    );
+    let root = ObjectName::in_schema(db.clone(), schema.clone(), q("root task"));
+    let task = |after: Vec<ObjectName>| TaskSpec {
+        warehouse: Some(ident("wh")),
+        serverless_size: None,
+        schedule: None,
+        when: None,
+        after,
+        body: "SELECT 1".into(),
+        allow_overlapping_execution: None,
+        state: None,
+        comment: None,
+    };
+    desired.insert(
+        ObjectId::new(p.clone(), ObjectKind::Task, root.clone()),
+        Spec::Task(task(vec![])),
+    );
+    desired.insert(
+        ObjectId::new(
+            p.clone(),
+            ObjectKind::Task,
+            ObjectName::in_schema(db.clone(), schema.clone(), q("child")),
+        ),
+        Spec::Task(task(vec![root])),
+    );
+    let observed = observe(&sessions, &desired).unwrap();
+    let ctx = Context::new(&desired, observed.account_identifiers.clone());
+    let changes = diff(&desired, &observed.catalog, &ctx);
+    let plan = crate::plan::plan(
+        &desired,
+        &observed,
+        changes,
+        crate::plan::PlanOptions {
+            allow_destroy: false,
+        },
+    )
+    .unwrap();
+    let report = crate::runtime::apply::apply(&plan, &sessions, Default::default(), &|_| {});
+    assert!(report.failed.is_empty(), "{report:#?}");
+    let (second, _) = plan_changes(&sessions, &desired);
+    assert_eq!(render(&second), "");
+}
