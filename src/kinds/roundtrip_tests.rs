@@ -314,3 +314,46 @@ fn quoted_names_round_trip() {
     let (second, _) = plan_changes(&sessions, &desired);
     assert_eq!(render(&second), "");
 }
+
+/// Inside an authoritative schema, an object the manifest does not declare is
+/// dropped; outside it, it is left alone.
+#[test]
+fn undeclared_objects_drop_only_in_authoritative_schemas() {
+    let emulator = Emulator::open_in_memory().unwrap();
+    let sessions = sessions(&emulator);
+    let b = bank();
+    let bank_session = &sessions[&b];
+    for sql in [
+        "CREATE DATABASE D",
+        "CREATE SCHEMA D.MANAGED",
+        "CREATE SCHEMA D.LOOSE",
+        "CREATE TABLE D.MANAGED.OLD (A INT)",
+        "CREATE TABLE D.LOOSE.OTHER (A INT)",
+    ] {
+        bank_session.execute(sql).unwrap();
+    }
+    let mut desired = Catalog::new();
+    desired.insert(
+        id(&b, ObjectKind::Database, "d"),
+        Spec::Database(DatabaseSpec::default()),
+    );
+    desired.insert(
+        id(&b, ObjectKind::Schema, "d.managed"),
+        Spec::Schema(SchemaSpec::default()),
+    );
+    desired.insert(
+        id(&b, ObjectKind::Schema, "d.loose"),
+        Spec::Schema(SchemaSpec::default()),
+    );
+    desired
+        .authoritative
+        .insert(id(&b, ObjectKind::Schema, "d.managed"));
+    let (changes, _) = plan_changes(&sessions, &desired);
+    assert_eq!(
+        render(&changes),
+        "drop bank: table D.MANAGED.OLD\n  hazards: drops_data, loses_grants\n  > DROP TABLE IF EXISTS D.MANAGED.OLD\n"
+    );
+    run(&sessions, &changes);
+    let (again, _) = plan_changes(&sessions, &desired);
+    assert_eq!(render(&again), "");
+}
