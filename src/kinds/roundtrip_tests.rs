@@ -357,3 +357,64 @@ fn undeclared_objects_drop_only_in_authoritative_schemas() {
     let (again, _) = plan_changes(&sessions, &desired);
     assert_eq!(render(&again), "");
 }
+
+/// Replaces (stream mode, procedure body, column type, file format type, source of a
+/// mounted database left alone) and out-of-band drift converge on the emulator.
+#[test]
+fn replaces_and_drift_converge() {
+    let dir = tempfile::tempdir().unwrap();
+    let emulator = Emulator::open_in_memory().unwrap();
+    let sessions = sessions(&emulator);
+    let mut desired = desired_with_artifact(dir.path());
+    desired.insert(
+        id(&partner(), ObjectKind::Warehouse, "score_wh"),
+        Spec::Warehouse(WarehouseSpec {
+            size: Some("small".into()),
+            ..Default::default()
+        }),
+    );
+    let (first, _) = plan_changes(&sessions, &desired);
+    run(&sessions, &first);
+    // Drift made outside floe shows up as an alter of the declared property only.
+    sessions[&bank()]
+        .execute("ALTER WAREHOUSE QUERY_WH SET WAREHOUSE_SIZE = 'LARGE' COMMENT = 'x'")
+        .unwrap();
+    let (drift, _) = plan_changes(&sessions, &desired);
+    assert_eq!(
+        render(&drift),
+        "alter bank: warehouse QUERY_WH\n  size: LARGE -> XSMALL\n  > ALTER WAREHOUSE QUERY_WH SET WAREHOUSE_SIZE = 'XSMALL'\n"
+    );
+    run(&sessions, &drift);
+    for spec in desired.objects.values_mut() {
+        match spec {
+            Spec::Stream(s) => s.append_only = Some(false),
+            Spec::Procedure(r) => {
+                r.body = "def run(session, src, dst):\n    return 'replaced'\n".into()
+            }
+            Spec::Table(t) => t.columns[1].data_type = "varchar".into(),
+            Spec::FileFormat(f) => {
+                f.format_type = "json".into();
+                f.options.clear();
+            }
+            _ => {}
+        }
+    }
+    let (replaces, _) = plan_changes(&sessions, &desired);
+    let kinds: Vec<(ObjectKind, crate::diff::Action)> =
+        replaces.iter().map(|c| (c.id.kind, c.action)).collect();
+    use crate::diff::Action::Replace;
+    assert_eq!(
+        kinds,
+        vec![
+            (ObjectKind::FileFormat, Replace),
+            (ObjectKind::Table, Replace),
+            (ObjectKind::Stream, Replace),
+            (ObjectKind::Procedure, Replace),
+        ],
+        "{}",
+        render(&replaces)
+    );
+    run(&sessions, &replaces);
+    let (after, _) = plan_changes(&sessions, &desired);
+    assert_eq!(render(&after), "");
+}
