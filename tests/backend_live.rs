@@ -33,7 +33,10 @@ fn live_account_round_trip() {
         ))
         .expect("create scratch database");
     let result = (|| {
-        let rows = session.execute(&format!("SHOW DATABASES LIKE '{}'", scratch.as_str()))?;
+        let rows = session.execute(&format!(
+            "SHOW DATABASES LIKE {}",
+            floe::sql::literal(scratch.as_str())
+        ))?;
         assert_eq!(rows.len(), 1);
         assert_eq!(
             rows.iter().next().and_then(|r| r.get("name")),
