@@ -1,17 +1,357 @@
-//! `floe plan`, `floe apply`, `floe drift` (STUB: filled in by the plan work).
+//! `floe plan`, `floe apply`, `floe drift`.
+//!
+//! The pipeline: load the project → open the target's sessions → observe every
+//! account → normalize desired and observed the same way → diff → plan → render (or
+//! apply, or report drift). Saved plans (`--out`) carry their scope and per-account
+//! fingerprints so `floe apply plan.json` can refuse a plan made for a state that
+//! has since changed.
 
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use super::{ApplyArgs, DriftArgs, PlanArgs};
+use anyhow::{Context as _, bail};
+use indicatif::{ProgressBar, ProgressStyle};
 
-pub fn plan(_args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`floe plan` is not available yet")
+use super::{ApplyArgs, DriftArgs, DriftFormat, PlanArgs, PlanFormat, ProjectArgs};
+use crate::diff::Change;
+use crate::kinds::{self, Context};
+use crate::manifest::Project;
+use crate::model::{AccountName, Catalog, Spec};
+use crate::plan::saved::{self, SavedPlan, SavedTarget};
+use crate::plan::{Plan, PlanOptions};
+use crate::report::{self, Format};
+use crate::runtime::apply::{ApplyEvent, ApplyOptions, ApplyReport};
+use crate::runtime::observe::{Observed, Sessions};
+use crate::runtime::target;
+
+/// Everything one planning run produced.
+struct Planned {
+    desired: Catalog,
+    observed: Catalog,
+    changes: Vec<Change>,
+    fingerprints: BTreeMap<AccountName, String>,
 }
 
-pub fn apply(_args: &ApplyArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`floe apply` is not available yet")
+fn parse_vars(vars: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    vars.iter()
+        .map(|v| match v.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                Ok((name.trim().to_string(), value.to_string()))
+            }
+            _ => bail!("--var expects NAME=VALUE, got `{v}`"),
+        })
+        .collect()
 }
 
-pub fn drift(_args: &DriftArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`floe drift` is not available yet")
+fn load_project(dir: &Path, vars: &[String]) -> anyhow::Result<Project> {
+    let _overrides = parse_vars(vars)?;
+    bail!(
+        "loading projects is not available in this build yet ({})",
+        dir.display()
+    )
+}
+
+/// The target to use: `--target`, else the project's default.
+fn select_target(project: &Project, name: Option<&str>) -> anyhow::Result<(String, SavedTarget)> {
+    let name = name.unwrap_or(&project.default_target);
+    let Some(target) = project.targets.get(name) else {
+        let known: Vec<&str> = project.targets.keys().map(String::as_str).collect();
+        bail!(
+            "unknown target `{name}` (floe.yaml defines: {})",
+            known.join(", ")
+        );
+    };
+    Ok((name.to_string(), target::resolve(&project.root, target)))
+}
+
+/// `(provider account, listing) → share` for every listing declared in `desired`.
+fn listing_shares(
+    desired: &Catalog,
+) -> BTreeMap<(AccountName, crate::model::Ident), crate::model::Ident> {
+    desired
+        .objects
+        .iter()
+        .filter_map(|(id, spec)| match spec {
+            Spec::Listing(listing) => listing
+                .share
+                .clone()
+                .map(|share| ((id.account.clone(), id.name.name.clone()), share)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Observes the scope of `desired` and brings both sides to canonical form.
+fn observe_and_diff(
+    sessions: &Sessions,
+    desired: &Catalog,
+    accounts: &[AccountName],
+) -> anyhow::Result<Planned> {
+    let observed = crate::runtime::observe::observe(sessions, desired)?;
+    let ctx = Context {
+        account_identifiers: observed.account_identifiers.clone(),
+        listing_shares: listing_shares(desired),
+    };
+    let desired = kinds::normalize_catalog(desired, &ctx);
+    let observed_catalog = kinds::normalize_catalog(&observed.catalog, &ctx);
+    let changes = crate::diff::diff(&desired, &observed_catalog, &ctx);
+    let fingerprints = saved::fingerprints(&observed_catalog, accounts);
+    Ok(Planned {
+        desired,
+        observed: observed_catalog,
+        changes,
+        fingerprints,
+    })
+}
+
+fn make_plan(planned: &Planned, allow_destroy: bool) -> anyhow::Result<Plan> {
+    let observed = Observed {
+        catalog: planned.observed.clone(),
+        ..Observed::default()
+    };
+    Ok(crate::plan::plan(
+        &planned.desired,
+        &observed,
+        planned.changes.clone(),
+        PlanOptions { allow_destroy },
+    )?)
+}
+
+fn colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn format_of(format: PlanFormat) -> Format {
+    match format {
+        PlanFormat::Text => Format::Text { colour: colour() },
+        PlanFormat::Json => Format::Json,
+        PlanFormat::Markdown => Format::Markdown,
+        PlanFormat::Sql => Format::Sql,
+    }
+}
+
+/// Loads a project, opens its target and observes: the shared front half.
+fn prepare(
+    project_args: &ProjectArgs,
+    target_name: Option<&str>,
+) -> anyhow::Result<(Project, String, SavedTarget, Sessions, Planned)> {
+    let project = load_project(&project_args.dir, &project_args.vars)?;
+    let (name, target) = select_target(&project, target_name)?;
+    let sessions = target::open(&name, &target, &project.accounts)?;
+    let planned = observe_and_diff(&sessions, &project.desired, &project.accounts)?;
+    Ok((project, name, target, sessions, planned))
+}
+
+pub fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    let (project, name, target, _sessions, planned) =
+        prepare(&args.project, args.target.target.as_deref())?;
+    let plan = make_plan(&planned, args.allow_destroy)?;
+    print!("{}", report::render(&plan, format_of(args.format)));
+    if let Some(out) = &args.out {
+        let saved = SavedPlan {
+            format_version: saved::SAVED_FORMAT_VERSION,
+            kind: SavedPlan::KIND.to_string(),
+            target_name: name,
+            target,
+            accounts: project.accounts.clone(),
+            fingerprints: planned.fingerprints.clone(),
+            desired: project.desired.clone(),
+            plan: plan.clone(),
+        };
+        let json = serde_json::to_string_pretty(&saved)?;
+        std::fs::write(out, json + "\n")
+            .with_context(|| format!("writing the saved plan to {}", out.display()))?;
+        eprintln!(
+            "Saved the plan to {}; apply it with `floe apply {}`.",
+            out.display(),
+            out.display()
+        );
+    }
+    Ok(if args.detailed_exitcode && !plan.is_empty() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn apply(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+    if args.path.is_file() {
+        return apply_saved(args);
+    }
+    let project_args = ProjectArgs {
+        dir: args.path.clone(),
+        vars: args.vars.clone(),
+    };
+    let (_project, _name, _target, sessions, planned) =
+        prepare(&project_args, args.target.target.as_deref())?;
+    let plan = make_plan(&planned, args.allow_destroy)?;
+    execute(&plan, &sessions, args)
+}
+
+fn apply_saved(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.path)
+        .with_context(|| format!("reading the saved plan {}", args.path.display()))?;
+    let saved: SavedPlan = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a plan saved with `floe plan --out`",
+            args.path.display()
+        )
+    })?;
+    if saved.kind != SavedPlan::KIND || saved.format_version != saved::SAVED_FORMAT_VERSION {
+        bail!(
+            "{} is not a floe saved plan of format version {}",
+            args.path.display(),
+            saved::SAVED_FORMAT_VERSION
+        );
+    }
+    if let Some(name) = &args.target.target
+        && name != &saved.target_name
+    {
+        bail!(
+            "the saved plan was made for target `{}`, not `{name}`",
+            saved.target_name
+        );
+    }
+    let destroys = saved
+        .plan
+        .steps
+        .iter()
+        .any(|s| s.hazards.contains(&crate::diff::Hazard::DropsData));
+    if destroys && !args.allow_destroy {
+        // The plan was made with --allow-destroy; applying it needs the same consent.
+        bail!("the saved plan drops data; pass --allow-destroy to apply it");
+    }
+    let sessions = target::open(&saved.target_name, &saved.target, &saved.accounts)?;
+    let planned = observe_and_diff(&sessions, &saved.desired, &saved.accounts)?;
+    let stale = saved::stale_accounts(&saved.fingerprints, &planned.fingerprints);
+    if !stale.is_empty() {
+        let names: Vec<String> = stale.iter().map(|a| format!("`{a}`")).collect();
+        bail!(
+            "saved plan is stale: the observed state of account {} changed since the plan was made; run `floe plan` again",
+            names.join(", ")
+        );
+    }
+    execute(&saved.plan, &sessions, args)
+}
+
+/// Shows the plan, asks for confirmation, applies, and reports.
+fn execute(plan: &Plan, sessions: &Sessions, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+    print!(
+        "{}",
+        report::render(plan, Format::Text { colour: colour() })
+    );
+    if plan.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !confirm(args.auto_approve)? {
+        println!("Apply cancelled.");
+        return Ok(ExitCode::from(1));
+    }
+    let report = run(plan, sessions, args.parallelism);
+    print!("\n{}", report::apply::text(plan, &report));
+    Ok(if report.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn confirm(auto_approve: bool) -> anyhow::Result<bool> {
+    if auto_approve {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "refusing to apply without confirmation: stdin is not a terminal (pass --auto-approve)"
+        );
+    }
+    print!("\nApply these changes? Only `yes` is accepted: ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+fn step_label(step: &crate::plan::Step) -> String {
+    format!(
+        "{} {} {}",
+        step.account(),
+        step.action,
+        report::view::ObjectView::of(&step.object).label()
+    )
+}
+
+/// Applies with a progress bar on a terminal, plain lines otherwise.
+fn run(plan: &Plan, sessions: &Sessions, parallelism: usize) -> ApplyReport {
+    let options = ApplyOptions { parallelism };
+    let total = plan.steps.len();
+    if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(total as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.enable_steady_tick(Duration::from_millis(120));
+        let report = crate::runtime::apply(plan, sessions, options, &|event| match event {
+            ApplyEvent::Started(step) => bar.set_message(step_label(step)),
+            ApplyEvent::Applied(_) => bar.inc(1),
+            ApplyEvent::Failed(step, failure) => {
+                bar.println(format!("failed: {}: {}", step_label(step), failure.message));
+                bar.inc(1);
+            }
+            ApplyEvent::Skipped(_) => bar.inc(1),
+            ApplyEvent::Restored(outcome) => bar.println(format!("restore: {}", outcome.statement)),
+        });
+        bar.finish_and_clear();
+        report
+    } else {
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let count = || done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        crate::runtime::apply(plan, sessions, options, &|event| match event {
+            ApplyEvent::Started(_) => {}
+            ApplyEvent::Applied(step) => {
+                eprintln!(
+                    "[{}/{total}] applied step {}: {}",
+                    count(),
+                    step.id,
+                    step_label(step)
+                )
+            }
+            ApplyEvent::Failed(step, failure) => eprintln!(
+                "[{}/{total}] FAILED step {}: {}: {}",
+                count(),
+                step.id,
+                step_label(step),
+                failure.message.replace('\n', " ")
+            ),
+            ApplyEvent::Skipped(step) => {
+                eprintln!(
+                    "[{}/{total}] skipped step {}: {}",
+                    count(),
+                    step.id,
+                    step_label(step)
+                )
+            }
+            ApplyEvent::Restored(outcome) => eprintln!("restore: {}", outcome.statement),
+        })
+    }
+}
+
+pub fn drift(args: &DriftArgs) -> anyhow::Result<ExitCode> {
+    let (_project, _name, _target, _sessions, planned) =
+        prepare(&args.project, args.target.target.as_deref())?;
+    let view = report::drift::drift_view(&planned.desired, &planned.observed, &planned.changes);
+    match args.format {
+        DriftFormat::Text => print!("{}", report::drift::text(&view)),
+        DriftFormat::Json => print!("{}", report::drift::json(&view)),
+    }
+    Ok(if view.drifted {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -1,1 +1,0 @@
-//! Ordering changes into a reviewable plan (filled in by the plan work).

@@ -1,0 +1,167 @@
+//! The drift report (`floe drift`): per managed object that differs from the
+//! manifests, its changed properties; and the unmanaged objects found inside managed
+//! databases and schemas. Text for schedules' logs, JSON for automation.
+
+use std::fmt::Write;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diff::{Action, Change};
+use crate::model::{Catalog, ObjectId, ObjectKind, ObjectName};
+
+use super::view::{ObjectView, PropertyView};
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct DriftView {
+    pub format_version: u32,
+    /// True when a managed object differs from its manifest.
+    pub drifted: bool,
+    pub objects: Vec<DriftedObject>,
+    pub unmanaged: Vec<UnmanagedObject>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct DriftedObject {
+    pub account: String,
+    pub object: ObjectView,
+    /// `missing` (declared, not found), `changed`, or `unexpected` (found in an
+    /// authoritative container, not declared).
+    pub status: String,
+    pub properties: Vec<PropertyView>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct UnmanagedObject {
+    pub account: String,
+    pub object: ObjectView,
+}
+
+/// The databases and schemas an object lives in.
+fn containers(id: &ObjectId) -> Vec<ObjectId> {
+    let mut out = Vec::new();
+    if let Some(db) = &id.name.database {
+        out.push(ObjectId::new(
+            id.account.clone(),
+            ObjectKind::Database,
+            ObjectName::account_level(db.clone()),
+        ));
+        if let Some(schema) = &id.name.schema {
+            out.push(ObjectId::new(
+                id.account.clone(),
+                ObjectKind::Schema,
+                ObjectName::in_database(db.clone(), schema.clone()),
+            ));
+        }
+    }
+    out
+}
+
+/// Builds the report from the normalized catalogs and the diff between them.
+pub fn drift_view(desired: &Catalog, observed: &Catalog, changes: &[Change]) -> DriftView {
+    let mut changes: Vec<&Change> = changes.iter().collect();
+    changes.sort_by(|a, b| a.id.cmp(&b.id));
+    let objects: Vec<DriftedObject> = changes
+        .iter()
+        .map(|c| DriftedObject {
+            account: c.id.account.to_string(),
+            object: ObjectView::of(&c.id),
+            status: match c.action {
+                Action::Create => "missing",
+                Action::Alter | Action::Replace => "changed",
+                Action::Drop => "unexpected",
+            }
+            .to_string(),
+            properties: if c.action == Action::Create {
+                Vec::new()
+            } else {
+                c.properties
+                    .iter()
+                    .map(|p| PropertyView {
+                        name: p.name.clone(),
+                        old: p.old.clone(),
+                        new: p.new.clone(),
+                    })
+                    .collect()
+            },
+        })
+        .collect();
+    let planned: std::collections::BTreeSet<&ObjectId> = changes.iter().map(|c| &c.id).collect();
+    let unmanaged = observed
+        .objects
+        .keys()
+        .filter(|id| !desired.objects.contains_key(*id) && !planned.contains(id))
+        .filter(|id| {
+            containers(id)
+                .iter()
+                .any(|c| desired.objects.contains_key(c))
+        })
+        .map(|id| UnmanagedObject {
+            account: id.account.to_string(),
+            object: ObjectView::of(id),
+        })
+        .collect();
+    DriftView {
+        format_version: super::FORMAT_VERSION,
+        drifted: !objects.is_empty(),
+        objects,
+        unmanaged,
+    }
+}
+
+pub fn text(view: &DriftView) -> String {
+    let mut out = String::new();
+    if view.drifted {
+        let _ = writeln!(
+            out,
+            "Drift: {} object(s) differ from the manifests.",
+            view.objects.len()
+        );
+    } else {
+        out.push_str("No drift: the managed objects match the manifests.\n");
+    }
+    for object in &view.objects {
+        let _ = writeln!(
+            out,
+            "\n  {}: {} ({})",
+            object.account,
+            object.object.label(),
+            object.status
+        );
+        for p in &object.properties {
+            let show = |v: &Option<String>| match v {
+                Some(v) if v.contains('\n') => format!("<{} lines>", v.lines().count()),
+                Some(v) => format!("{v:?}"),
+                None => "(unset)".into(),
+            };
+            let _ = writeln!(
+                out,
+                "      {}: live {} , declared {}",
+                p.name,
+                show(&p.old),
+                show(&p.new)
+            );
+        }
+    }
+    if !view.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nUnmanaged objects inside managed databases and schemas ({}):",
+            view.unmanaged.len()
+        );
+        for u in &view.unmanaged {
+            let _ = writeln!(out, "  {}: {}", u.account, u.object.label());
+        }
+    }
+    out
+}
+
+pub fn json(view: &DriftView) -> String {
+    let mut out = serde_json::to_string_pretty(view).unwrap_or_else(|e| {
+        format!(
+            "{{\"error\": {}}}",
+            serde_json::Value::String(e.to_string())
+        )
+    });
+    out.push('\n');
+    out
+}

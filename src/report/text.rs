@@ -1,0 +1,168 @@
+//! The human plan, in the style of Terraform: `+` create, `~` change in place,
+//! `-/+` replace, `-` drop; `old → new` per property, unified diffs for multi-line
+//! values (bodies), a summary line per account and one in total.
+//!
+//! Colour is opt-in ([`Style::colour`]); the CLI turns it on only for a terminal
+//! without `NO_COLOR`.
+
+use std::fmt::Write;
+
+use similar::TextDiff;
+
+use crate::plan::StepAction;
+
+use super::view::{PlanView, PropertyView, StepView};
+
+/// How to render.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    pub colour: bool,
+}
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const MAGENTA: &str = "\x1b[35m";
+
+impl Style {
+    fn paint(&self, colour: &str, text: &str) -> String {
+        if self.colour {
+            format!("{colour}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// The sign shown before a step.
+pub fn sign(action: StepAction) -> &'static str {
+    match action {
+        StepAction::Create => "+",
+        StepAction::Alter | StepAction::Suspend | StepAction::Resume => "~",
+        StepAction::Replace => "-/+",
+        StepAction::Drop => "-",
+    }
+}
+
+fn sign_colour(action: StepAction) -> &'static str {
+    match action {
+        StepAction::Create => GREEN,
+        StepAction::Alter | StepAction::Suspend | StepAction::Resume => YELLOW,
+        StepAction::Replace => MAGENTA,
+        StepAction::Drop => RED,
+    }
+}
+
+/// Renders the plan for a terminal or a log.
+pub fn render(view: &PlanView, style: Style) -> String {
+    let mut out = String::new();
+    if view.steps.is_empty() {
+        out.push_str("No changes. The accounts match the manifests.\n");
+        return out;
+    }
+    out.push_str("floe will perform the following actions:\n");
+    for (account, steps) in view.by_account() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.paint(BOLD, &format!("account {account}"))
+        );
+        for step in steps {
+            render_step(&mut out, step, style);
+        }
+        if let Some(counts) = view.summary.accounts.get(account) {
+            let _ = writeln!(out, "\n  {account}: {}.", counts.sentence());
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} {}.",
+        style.paint(BOLD, "Plan:"),
+        view.summary.total.sentence()
+    );
+    out
+}
+
+fn render_step(out: &mut String, step: &StepView, style: Style) {
+    let sign = style.paint(sign_colour(step.action), sign(step.action));
+    let suffix = match step.action {
+        StepAction::Suspend | StepAction::Resume => format!(" ({})", step.action),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "\n  {sign} {}{suffix}  [step {}]",
+        step.object.label(),
+        step.id
+    );
+    if let Some(reason) = &step.reason {
+        let _ = writeln!(out, "      # {reason}");
+    }
+    if !step.hazards.is_empty() {
+        let hazards = format!("hazards: {}", step.hazards.join(", "));
+        let _ = writeln!(out, "      {}", style.paint(RED, &hazards));
+    }
+    if matches!(step.action, StepAction::Suspend | StepAction::Resume) {
+        return;
+    }
+    for property in &step.properties {
+        render_property(out, property, step.action, style);
+    }
+}
+
+fn value(text: &Option<String>) -> String {
+    match text {
+        Some(v) => format!("{v:?}"),
+        None => "(unset)".to_string(),
+    }
+}
+
+fn render_property(out: &mut String, p: &PropertyView, action: StepAction, style: Style) {
+    let multi_line = |v: &Option<String>| v.as_deref().is_some_and(|t| t.contains('\n'));
+    if action == StepAction::Create || (p.old.is_none() && multi_line(&p.new)) {
+        match &p.new {
+            Some(v) if v.contains('\n') => {
+                let _ = writeln!(out, "      {} = <<", p.name);
+                for line in v.lines() {
+                    let _ = writeln!(out, "        {line}");
+                }
+                let _ = writeln!(out, "      >>");
+            }
+            _ => {
+                let _ = writeln!(out, "      {} = {}", p.name, value(&p.new));
+            }
+        }
+        return;
+    }
+    if multi_line(&p.old) || multi_line(&p.new) {
+        let old = p.old.clone().unwrap_or_default();
+        let new = p.new.clone().unwrap_or_default();
+        let _ = writeln!(out, "      {}:", p.name);
+        let diff = TextDiff::from_lines(&old, &new);
+        let unified = diff
+            .unified_diff()
+            .context_radius(3)
+            .header("old", "new")
+            .to_string();
+        for line in unified.lines() {
+            let painted = if line.starts_with('+') && !line.starts_with("+++") {
+                style.paint(GREEN, line)
+            } else if line.starts_with('-') && !line.starts_with("---") {
+                style.paint(RED, line)
+            } else {
+                line.to_string()
+            };
+            let _ = writeln!(out, "        {painted}");
+        }
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "      {}: {} → {}",
+        p.name,
+        value(&p.old),
+        value(&p.new)
+    );
+}
