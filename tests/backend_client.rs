@@ -80,6 +80,18 @@ impl SqlSession for Scripted {
                 columns: text_columns(&["created_on", "name"]),
                 rows: vec![],
             }),
+            "USE ROLE NOPE" => Err(BackendError::Sql {
+                code: "002003".to_string(),
+                sqlstate: "02000".to_string(),
+                message: "SQL compilation error:\nRole 'NOPE' does not exist or not authorized."
+                    .to_string(),
+                query_id: None,
+                statement: sql.to_string(),
+            }),
+            use_statement if use_statement.starts_with("USE ") => Ok(Rows {
+                columns: text_columns(&["status"]),
+                rows: vec![vec![Some("Statement executed successfully.".to_string())]],
+            }),
             "SELECT SLOWLY" => {
                 std::thread::sleep(Duration::from_millis(1500));
                 Ok(Rows::default())
@@ -128,8 +140,17 @@ fn password_login_runs_statements_and_maps_errors() {
     let (handle, _) = server(ServerOptions::default());
     let mut config = config(&handle, "bank", "pw");
     config.role = Some("sysadmin".to_string());
-    let session = snowflake::connect_with(config).unwrap();
+    let session = snowflake::connect_with(config.clone()).unwrap();
     assert_eq!(session.info().role.as_deref(), Some("SYSADMIN"));
+
+    // A role that cannot be used fails the login, as in Snowflake.
+    let mut no_role = config;
+    no_role.role = Some("nope".to_string());
+    let err = snowflake::connect_with(no_role).unwrap_err();
+    assert!(
+        matches!(err, BackendError::Auth(ref m) if m.contains("390189") && m.contains("'NOPE'")),
+        "{err}"
+    );
 
     let rows = session.execute("SELECT CURRENT_ACCOUNT_NAME()").unwrap();
     assert_eq!(rows.rows, vec![vec![Some("BANK".to_string())]]);
