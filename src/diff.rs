@@ -81,11 +81,55 @@ pub struct Change {
     pub hazards: Vec<Hazard>,
 }
 
-/// Compares two normalized catalogs (STUB: filled in by the kinds work).
+/// Compares two catalogs: creates what is missing, alters or replaces what differs
+/// (only properties the desired side declares), and drops observed objects that are
+/// not desired *only* when their container (database or schema) is marked
+/// authoritative in `desired`. Both sides are normalized first (normalization is
+/// idempotent, so already-normalized input is fine). Output is sorted by identity.
 pub fn diff(
-    _desired: &crate::model::Catalog,
-    _observed: &crate::model::Catalog,
-    _ctx: &crate::kinds::Context,
+    desired: &crate::model::Catalog,
+    observed: &crate::model::Catalog,
+    ctx: &crate::kinds::Context,
 ) -> Vec<Change> {
-    Vec::new()
+    use crate::kinds;
+    let desired = kinds::normalize_catalog(desired, ctx);
+    let observed = kinds::normalize_catalog(observed, ctx);
+    let mut out = Vec::new();
+    for (id, want) in &desired.objects {
+        match observed.objects.get(id) {
+            None => out.push(kinds::create_change(id, want, ctx)),
+            Some(have) => out.extend(kinds::update_change(id, want, have, ctx)),
+        }
+    }
+    for (id, have) in &observed.objects {
+        if !desired.objects.contains_key(id) && droppable(id, &desired) {
+            out.push(kinds::drop_change(id, have));
+        }
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// True when an undeclared observed object lives directly in an authoritative
+/// database or schema. Account-level objects (and grants) are never dropped, nor is
+/// the `PUBLIC` schema Snowflake creates in every database.
+fn droppable(id: &ObjectId, desired: &crate::model::Catalog) -> bool {
+    use crate::model::ObjectKind;
+    if id.kind == ObjectKind::Grant {
+        return false;
+    }
+    if id.kind == ObjectKind::Schema && id.name.name.as_str() == "PUBLIC" {
+        return false;
+    }
+    let Some(parent) = id.name.parent() else {
+        return false;
+    };
+    let container = if parent.database.is_some() {
+        ObjectKind::Schema
+    } else {
+        ObjectKind::Database
+    };
+    desired
+        .authoritative
+        .contains(&ObjectId::new(id.account.clone(), container, parent))
 }

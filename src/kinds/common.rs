@@ -1,0 +1,225 @@
+//! Small helpers every kind uses: reading SHOW values, canonical text, comparing
+//! declared properties, and building [`Change`]s.
+
+use crate::diff::{Action, Change, Hazard, PropertyChange};
+use crate::model::{AccountRef, ObjectId};
+use crate::sql::{self, Statement};
+
+use super::Context;
+
+/// A SHOW value with Snowflake's "unset" spellings (`NULL`, `''`, literal `null`) as `None`.
+pub fn clean(value: Option<&str>) -> Option<String> {
+    let v = value?.trim();
+    if v.is_empty() || v.eq_ignore_ascii_case("null") {
+        None
+    } else {
+        Some(v.to_string())
+    }
+}
+
+/// A comment as observed: unset comments read as the empty string.
+pub fn comment(value: Option<&str>) -> Option<String> {
+    Some(value.map(|v| v.replace("\r\n", "\n")).unwrap_or_default())
+}
+
+/// `Y`/`N`, `true`/`false`, `TRUE`/`FALSE`, `ON`/`OFF` → bool.
+pub fn parse_bool(value: Option<&str>) -> Option<bool> {
+    match value?.trim().to_ascii_uppercase().as_str() {
+        "Y" | "YES" | "TRUE" | "ON" => Some(true),
+        "N" | "NO" | "FALSE" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
+pub fn parse_num<T: std::str::FromStr>(value: Option<&str>) -> Option<T> {
+    clean(value)?.parse().ok()
+}
+
+/// Canonical form of a SQL or Python body: LF line endings, no trailing spaces on
+/// lines, no leading or trailing blank lines.
+pub fn norm_body(text: &str) -> String {
+    let unix = text.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<&str> = unix.lines().map(str::trim_end).collect();
+    let joined = lines.join("\n");
+    joined.trim_matches('\n').trim().to_string()
+}
+
+/// Whitespace runs collapsed to one space, trimmed.
+pub fn collapse_ws(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn bool_sql(value: bool) -> &'static str {
+    if value { "TRUE" } else { "FALSE" }
+}
+
+/// An enumerated value (`STANDARD`, `ECONOMY`, `CSV`): bare when it is a plain
+/// keyword, otherwise a string literal, so it can never inject SQL.
+pub fn keyword(value: &str) -> String {
+    if !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    {
+        value.to_string()
+    } else {
+        sql::literal(value)
+    }
+}
+
+/// ` COMMENT = '…'` when declared.
+pub fn comment_clause(comment: &Option<String>) -> String {
+    match comment {
+        Some(c) => format!(" COMMENT = {}", sql::literal(c)),
+        None => String::new(),
+    }
+}
+
+/// Resolves a project account to its data-sharing identifier when known; upper-cases
+/// literal identifiers.
+pub fn resolve_account(account: &AccountRef, ctx: &Context) -> AccountRef {
+    match account {
+        AccountRef::Project(p) => match ctx.account_identifiers.get(p) {
+            Some(id) => AccountRef::Identifier(id.to_ascii_uppercase()),
+            None => account.clone(),
+        },
+        AccountRef::Identifier(id) => AccountRef::Identifier(id.trim().to_ascii_uppercase()),
+    }
+}
+
+/// `ORG.ACCOUNT` rendered part by part as identifiers.
+pub fn account_sql(account: &AccountRef) -> String {
+    match account {
+        AccountRef::Identifier(id) => id
+            .split('.')
+            .map(|p| crate::model::Ident::from_stored(p).sql())
+            .collect::<Vec<_>>()
+            .join("."),
+        AccountRef::Project(p) => {
+            crate::model::Ident::from_stored(p.as_str().to_ascii_uppercase()).sql()
+        }
+    }
+}
+
+pub fn account_text(account: &AccountRef) -> String {
+    match account {
+        AccountRef::Identifier(id) => id.clone(),
+        AccountRef::Project(p) => format!("<account {p}>"),
+    }
+}
+
+/// The properties that differ between a desired and an observed spec.
+#[derive(Default)]
+pub struct Props(pub Vec<PropertyChange>);
+
+impl Props {
+    pub fn push(&mut self, name: &str, old: Option<String>, new: Option<String>) {
+        self.0.push(PropertyChange {
+            name: name.to_string(),
+            old,
+            new,
+        });
+    }
+
+    /// Records `name` when it is declared (`desired` is Some) and differs; returns
+    /// whether it was recorded.
+    pub fn cmp<T: PartialEq>(
+        &mut self,
+        name: &str,
+        desired: &Option<T>,
+        observed: &Option<T>,
+        show: impl Fn(&T) -> String,
+    ) -> bool {
+        match desired {
+            Some(d) if Some(d) != observed.as_ref() => {
+                self.push(name, observed.as_ref().map(&show), Some(show(d)));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Like [`Props::cmp`] for comments, where an unknown observed comment is empty.
+    pub fn cmp_comment(&mut self, desired: &Option<String>, observed: &Option<String>) -> bool {
+        let observed = Some(observed.clone().unwrap_or_default());
+        self.cmp("comment", desired, &observed, |c| c.clone())
+    }
+
+    /// Lists declared properties for a create.
+    pub fn declare<T>(&mut self, name: &str, desired: &Option<T>, show: impl Fn(&T) -> String) {
+        if let Some(d) = desired {
+            self.push(name, None, Some(show(d)));
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|p| p.name == name)
+    }
+}
+
+pub fn change(
+    id: &ObjectId,
+    action: Action,
+    reason: Option<String>,
+    props: Props,
+    statements: Vec<Statement>,
+    mut hazards: Vec<Hazard>,
+) -> Change {
+    hazards.sort();
+    hazards.dedup();
+    Change {
+        id: id.clone(),
+        action,
+        reason,
+        properties: props.0,
+        statements,
+        hazards,
+    }
+}
+
+pub fn stmt(text: impl Into<String>) -> Statement {
+    Statement::new(text)
+}
+
+pub fn show_bool(b: &bool) -> String {
+    b.to_string()
+}
+
+#[allow(clippy::ptr_arg)] // used as `Fn(&T) -> String` with T = String
+pub fn show_str(s: &String) -> String {
+    s.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_spellings() {
+        assert_eq!(clean(Some("")), None);
+        assert_eq!(clean(Some("null")), None);
+        assert_eq!(clean(None), None);
+        assert_eq!(clean(Some(" x ")), Some("x".into()));
+        assert_eq!(parse_bool(Some("Y")), Some(true));
+        assert_eq!(parse_bool(Some("false")), Some(false));
+        assert_eq!(parse_bool(Some("OFF")), Some(false));
+    }
+
+    #[test]
+    fn bodies_compare_by_canonical_form() {
+        let a = "\r\ndef run(x):  \r\n    return x\r\n\r\n";
+        let b = "def run(x):\n    return x";
+        assert_eq!(norm_body(a), norm_body(b));
+        assert_eq!(norm_body(&norm_body(a)), norm_body(a));
+    }
+
+    #[test]
+    fn keywords_cannot_inject() {
+        assert_eq!(keyword("ECONOMY"), "ECONOMY");
+        assert_eq!(keyword("X'; DROP TABLE T; --"), "'X''; DROP TABLE T; --'");
+    }
+}

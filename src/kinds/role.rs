@@ -1,0 +1,84 @@
+//! Roles: only the comment is managed; observed with one `SHOW ROLES`.
+
+use crate::diff::{Action, Change, Hazard};
+use crate::model::{Ident, ObjectId, ObjectKind, ObjectName, RoleSpec, Spec};
+use crate::sql;
+
+use super::common::{self, Props, change, stmt};
+use super::{Context, Query, Results, Scope};
+
+pub fn normalize(spec: &RoleSpec, _ctx: &Context) -> RoleSpec {
+    RoleSpec {
+        comment: spec.comment.as_ref().map(|c| c.replace("\r\n", "\n")),
+    }
+}
+
+pub fn create(id: &ObjectId, spec: &RoleSpec, _ctx: &Context) -> Change {
+    let mut props = Props::default();
+    props.declare("comment", &spec.comment, common::show_str);
+    let sql = format!(
+        "CREATE ROLE {}{}",
+        id.name.sql(),
+        common::comment_clause(&spec.comment)
+    );
+    change(id, Action::Create, None, props, vec![stmt(sql)], vec![])
+}
+
+pub fn update(
+    id: &ObjectId,
+    desired: &RoleSpec,
+    observed: &RoleSpec,
+    _ctx: &Context,
+) -> Option<Change> {
+    let mut props = Props::default();
+    if !props.cmp_comment(&desired.comment, &observed.comment) {
+        return None;
+    }
+    let comment = desired.comment.clone().unwrap_or_default();
+    let sql = format!(
+        "ALTER ROLE {} SET COMMENT = {}",
+        id.name.sql(),
+        sql::literal(&comment)
+    );
+    Some(change(
+        id,
+        Action::Alter,
+        None,
+        props,
+        vec![stmt(sql)],
+        vec![],
+    ))
+}
+
+pub fn drop(id: &ObjectId, _observed: &RoleSpec) -> Change {
+    let sql = format!("DROP ROLE IF EXISTS {}", id.name.sql());
+    change(
+        id,
+        Action::Drop,
+        None,
+        Props::default(),
+        vec![stmt(sql)],
+        vec![Hazard::LosesGrants],
+    )
+}
+
+pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
+    let mut out = Vec::new();
+    for row in results.get(&Query::Show(ObjectKind::Role)).iter() {
+        let Some(name) = row.get("name") else {
+            continue;
+        };
+        let name = ObjectName::account_level(Ident::from_stored(name));
+        if !scope.is_declared(ObjectKind::Role, &name) {
+            continue;
+        }
+        let spec = RoleSpec {
+            comment: common::comment(row.get("comment")),
+        };
+        out.push((
+            ObjectId::new(scope.account(), ObjectKind::Role, name),
+            Spec::Role(spec),
+        ));
+    }
+    out
+}

@@ -1,0 +1,160 @@
+//! Streams on tables. Only the comment can be altered: a different source table or
+//! APPEND_ONLY means `CREATE OR REPLACE STREAM`, which restarts the stream's offset.
+//! SHOW_INITIAL_ROWS is not visible in SHOW STREAMS and is never compared.
+
+use crate::diff::{Action, Change, Hazard};
+use crate::model::{ObjectId, ObjectKind, ObjectName, Spec, StreamSpec};
+use crate::sql;
+
+use super::common::{self, Props, change, stmt};
+use super::scope::schema_object_name;
+use super::share::parse_stored_name;
+use super::{Context, Query, Results, Scope};
+
+pub fn normalize(spec: &StreamSpec, _ctx: &Context) -> StreamSpec {
+    spec.clone()
+}
+
+fn create_sql(id: &ObjectId, spec: &StreamSpec, replace: bool) -> String {
+    let verb = if replace {
+        "CREATE OR REPLACE"
+    } else {
+        "CREATE"
+    };
+    let mut sql = format!(
+        "{verb} STREAM {} ON TABLE {}",
+        id.name.sql(),
+        spec.table.sql()
+    );
+    if let Some(a) = spec.append_only {
+        sql.push_str(&format!(" APPEND_ONLY = {}", common::bool_sql(a)));
+    }
+    if let Some(s) = spec.show_initial_rows {
+        sql.push_str(&format!(" SHOW_INITIAL_ROWS = {}", common::bool_sql(s)));
+    }
+    sql.push_str(&common::comment_clause(&spec.comment));
+    sql
+}
+
+pub fn create(id: &ObjectId, spec: &StreamSpec, _ctx: &Context) -> Change {
+    let mut p = Props::default();
+    p.push("table", None, Some(spec.table.sql()));
+    p.declare("append_only", &spec.append_only, common::show_bool);
+    p.declare(
+        "show_initial_rows",
+        &spec.show_initial_rows,
+        common::show_bool,
+    );
+    p.declare("comment", &spec.comment, common::show_str);
+    change(
+        id,
+        Action::Create,
+        None,
+        p,
+        vec![stmt(create_sql(id, spec, false))],
+        vec![],
+    )
+}
+
+pub fn update(
+    id: &ObjectId,
+    desired: &StreamSpec,
+    observed: &StreamSpec,
+    _ctx: &Context,
+) -> Option<Change> {
+    let mut props = Props::default();
+    let table_changed = props.cmp(
+        "table",
+        &Some(desired.table.clone()),
+        &Some(observed.table.clone()),
+        |t| t.sql(),
+    );
+    let observed_append = Some(observed.append_only.unwrap_or(false));
+    let append_changed = props.cmp(
+        "append_only",
+        &desired.append_only,
+        &observed_append,
+        common::show_bool,
+    );
+    if table_changed || append_changed {
+        let what = if table_changed {
+            "stream source changed"
+        } else {
+            "APPEND_ONLY changed"
+        };
+        props.cmp_comment(&desired.comment, &observed.comment);
+        return Some(change(
+            id,
+            Action::Replace,
+            Some(format!("{what}: streams cannot be altered")),
+            props,
+            vec![stmt(create_sql(id, desired, true))],
+            vec![
+                Hazard::ResetsStreamOffset,
+                Hazard::RecreatesObject,
+                Hazard::LosesGrants,
+            ],
+        ));
+    }
+    if !props.cmp_comment(&desired.comment, &observed.comment) {
+        return None;
+    }
+    let c = desired.comment.clone().unwrap_or_default();
+    let sql = format!(
+        "ALTER STREAM {} SET COMMENT = {}",
+        id.name.sql(),
+        sql::literal(&c)
+    );
+    Some(change(
+        id,
+        Action::Alter,
+        None,
+        props,
+        vec![stmt(sql)],
+        vec![],
+    ))
+}
+
+pub fn drop(id: &ObjectId, _observed: &StreamSpec) -> Change {
+    let sql = format!("DROP STREAM IF EXISTS {}", id.name.sql());
+    change(
+        id,
+        Action::Drop,
+        None,
+        Props::default(),
+        vec![stmt(sql)],
+        vec![Hazard::ResetsStreamOffset, Hazard::LosesGrants],
+    )
+}
+
+pub fn parse_row(row: &crate::runtime::session::Row<'_>) -> Option<(ObjectName, StreamSpec)> {
+    let name = schema_object_name(row)?;
+    let table = parse_stored_name(row.get("table_name")?)?;
+    let mode = row.get("mode").unwrap_or("DEFAULT").to_ascii_uppercase();
+    let spec = StreamSpec {
+        table,
+        append_only: Some(mode == "APPEND_ONLY"),
+        show_initial_rows: None,
+        comment: common::comment(row.get("comment")),
+    };
+    Some((name, spec))
+}
+
+pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
+    let mut out = Vec::new();
+    for row in results.get(&Query::Show(ObjectKind::Stream)).iter() {
+        let Some((name, spec)) = parse_row(&row) else {
+            continue;
+        };
+        let (Some(db), Some(schema)) = (&name.database, &name.schema) else {
+            continue;
+        };
+        if scope.in_managed_database(db.as_str(), schema.as_str()) {
+            out.push((
+                ObjectId::new(scope.account(), ObjectKind::Stream, name),
+                Spec::Stream(spec),
+            ));
+        }
+    }
+    out
+}

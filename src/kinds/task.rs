@@ -1,0 +1,305 @@
+//! Tasks. Every property is altered in place (`SET`, `MODIFY AS`, `MODIFY WHEN`,
+//! `ADD AFTER`, `REMOVE AFTER`); the planner wraps the statements in the
+//! suspend/resume protocol of the task graph. A differing `state` is reported as a
+//! property without statements: the planner turns it into RESUME or SUSPEND.
+
+use crate::diff::{Action, Change, Hazard};
+use crate::model::{Ident, ObjectId, ObjectKind, ObjectName, Spec, TaskSpec, TaskState};
+use crate::sql;
+
+use super::common::{self, Props, change, stmt};
+use super::scope::schema_object_name;
+use super::share::parse_stored_name;
+use super::warehouse::canonical_size;
+use super::{Context, Query, Results, Scope};
+
+/// `5 minute` → `5 MINUTE`, `using cron 0 9 * * * UTC` → `USING CRON 0 9 * * * UTC`.
+/// Singular and plural units are the same schedule and compare equal.
+pub fn normalize_schedule(schedule: &str) -> String {
+    let s = common::collapse_ws(schedule);
+    let words: Vec<&str> = s.split(' ').collect();
+    if words.len() == 2 && words[0].chars().all(|c| c.is_ascii_digit()) {
+        let unit = words[1].to_ascii_uppercase();
+        let unit = match unit.as_str() {
+            "MINUTES" | "M" => "MINUTE",
+            "HOURS" | "H" => "HOUR",
+            "SECONDS" | "S" => "SECOND",
+            other => other,
+        };
+        return format!("{} {unit}", words[0]);
+    }
+    if words.len() > 2
+        && words[0].eq_ignore_ascii_case("USING")
+        && words[1].eq_ignore_ascii_case("CRON")
+    {
+        return format!("USING CRON {}", words[2..].join(" "));
+    }
+    s
+}
+
+fn normalize_sql(text: &str) -> String {
+    common::norm_body(text)
+        .trim_end_matches(';')
+        .trim_end()
+        .to_string()
+}
+
+pub fn normalize(spec: &TaskSpec, _ctx: &Context) -> TaskSpec {
+    let mut after = spec.after.clone();
+    after.sort();
+    after.dedup();
+    TaskSpec {
+        warehouse: spec.warehouse.clone(),
+        serverless_size: spec.serverless_size.as_deref().map(canonical_size),
+        schedule: spec.schedule.as_deref().map(normalize_schedule),
+        when: spec.when.as_deref().map(normalize_sql),
+        after,
+        body: normalize_sql(&spec.body),
+        allow_overlapping_execution: spec.allow_overlapping_execution,
+        state: spec.state,
+        comment: spec.comment.clone(),
+    }
+}
+
+fn show_state(s: &TaskState) -> String {
+    match s {
+        TaskState::Started => "started".into(),
+        TaskState::Suspended => "suspended".into(),
+    }
+}
+
+fn names(list: &[ObjectName]) -> String {
+    list.iter()
+        .map(ObjectName::sql)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn create(id: &ObjectId, spec: &TaskSpec, _ctx: &Context) -> Change {
+    let mut sql = format!("CREATE TASK {}", id.name.sql());
+    if let Some(w) = &spec.warehouse {
+        sql.push_str(&format!(" WAREHOUSE = {}", w.sql()));
+    } else if let Some(size) = &spec.serverless_size {
+        sql.push_str(&format!(
+            " USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = {}",
+            sql::literal(size)
+        ));
+    }
+    if let Some(s) = &spec.schedule {
+        sql.push_str(&format!(" SCHEDULE = {}", sql::literal(s)));
+    }
+    if let Some(a) = spec.allow_overlapping_execution {
+        sql.push_str(&format!(
+            " ALLOW_OVERLAPPING_EXECUTION = {}",
+            common::bool_sql(a)
+        ));
+    }
+    sql.push_str(&common::comment_clause(&spec.comment));
+    if !spec.after.is_empty() {
+        sql.push_str(&format!(" AFTER {}", names(&spec.after)));
+    }
+    if let Some(w) = &spec.when {
+        sql.push_str(&format!(" WHEN {w}"));
+    }
+    sql.push_str(&format!(" AS {}", spec.body));
+    let mut p = Props::default();
+    p.declare("warehouse", &spec.warehouse, |w| w.sql());
+    p.declare("serverless_size", &spec.serverless_size, common::show_str);
+    p.declare("schedule", &spec.schedule, common::show_str);
+    p.declare("when", &spec.when, common::show_str);
+    if !spec.after.is_empty() {
+        p.push("after", None, Some(names(&spec.after)));
+    }
+    p.push("body", None, Some(spec.body.clone()));
+    p.declare(
+        "allow_overlapping_execution",
+        &spec.allow_overlapping_execution,
+        common::show_bool,
+    );
+    p.declare("comment", &spec.comment, common::show_str);
+    // Tasks are created suspended: a started task needs a RESUME from the planner.
+    if spec.state == Some(TaskState::Started) {
+        p.push(
+            "state",
+            Some(show_state(&TaskState::Suspended)),
+            Some(show_state(&TaskState::Started)),
+        );
+    }
+    change(id, Action::Create, None, p, vec![stmt(sql)], vec![])
+}
+
+pub fn update(
+    id: &ObjectId,
+    desired: &TaskSpec,
+    observed: &TaskSpec,
+    _ctx: &Context,
+) -> Option<Change> {
+    let name = id.name.sql();
+    let mut p = Props::default();
+    let mut statements = Vec::new();
+    if p.cmp("warehouse", &desired.warehouse, &observed.warehouse, |w| {
+        w.sql()
+    }) && let Some(w) = &desired.warehouse
+    {
+        statements.push(stmt(format!(
+            "ALTER TASK {name} SET WAREHOUSE = {}",
+            w.sql()
+        )));
+    }
+    if p.cmp(
+        "serverless_size",
+        &desired.serverless_size,
+        &observed.serverless_size,
+        common::show_str,
+    ) && let Some(s) = &desired.serverless_size
+    {
+        statements.push(stmt(format!(
+            "ALTER TASK {name} SET USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = {}",
+            sql::literal(s)
+        )));
+    }
+    if p.cmp(
+        "schedule",
+        &desired.schedule,
+        &observed.schedule,
+        common::show_str,
+    ) && let Some(s) = &desired.schedule
+    {
+        statements.push(stmt(format!(
+            "ALTER TASK {name} SET SCHEDULE = {}",
+            sql::literal(s)
+        )));
+    }
+    if p.cmp(
+        "allow_overlapping_execution",
+        &desired.allow_overlapping_execution,
+        &observed.allow_overlapping_execution,
+        common::show_bool,
+    ) && let Some(a) = desired.allow_overlapping_execution
+    {
+        statements.push(stmt(format!(
+            "ALTER TASK {name} SET ALLOW_OVERLAPPING_EXECUTION = {}",
+            common::bool_sql(a)
+        )));
+    }
+    if p.cmp_comment(&desired.comment, &observed.comment) {
+        let c = desired.comment.clone().unwrap_or_default();
+        statements.push(stmt(format!(
+            "ALTER TASK {name} SET COMMENT = {}",
+            sql::literal(&c)
+        )));
+    }
+    let removed: Vec<ObjectName> = observed
+        .after
+        .iter()
+        .filter(|a| !desired.after.contains(a))
+        .cloned()
+        .collect();
+    let added: Vec<ObjectName> = desired
+        .after
+        .iter()
+        .filter(|a| !observed.after.contains(a))
+        .cloned()
+        .collect();
+    if !removed.is_empty() || !added.is_empty() {
+        p.push(
+            "after",
+            Some(names(&observed.after)),
+            Some(names(&desired.after)),
+        );
+    }
+    if !removed.is_empty() {
+        statements.push(stmt(format!(
+            "ALTER TASK {name} REMOVE AFTER {}",
+            names(&removed)
+        )));
+    }
+    if !added.is_empty() {
+        statements.push(stmt(format!(
+            "ALTER TASK {name} ADD AFTER {}",
+            names(&added)
+        )));
+    }
+    if p.cmp("when", &desired.when, &observed.when, common::show_str)
+        && let Some(w) = &desired.when
+    {
+        statements.push(stmt(format!("ALTER TASK {name} MODIFY WHEN {w}")));
+    }
+    if desired.body != observed.body {
+        p.push(
+            "body",
+            Some(observed.body.clone()),
+            Some(desired.body.clone()),
+        );
+        statements.push(stmt(format!(
+            "ALTER TASK {name} MODIFY AS {}",
+            desired.body
+        )));
+    }
+    p.cmp("state", &desired.state, &observed.state, show_state);
+    if p.is_empty() {
+        return None;
+    }
+    Some(change(id, Action::Alter, None, p, statements, vec![]))
+}
+
+pub fn drop(id: &ObjectId, _observed: &TaskSpec) -> Change {
+    let sql = format!("DROP TASK IF EXISTS {}", id.name.sql());
+    change(
+        id,
+        Action::Drop,
+        None,
+        Props::default(),
+        vec![stmt(sql)],
+        vec![Hazard::LosesGrants],
+    )
+}
+
+/// SHOW TASKS `predecessors`: a JSON array of fully qualified names.
+pub fn parse_predecessors(text: Option<&str>) -> Vec<ObjectName> {
+    let Some(text) = common::clean(text) else {
+        return Vec::new();
+    };
+    let list: Vec<String> = serde_json::from_str(&text).unwrap_or_default();
+    list.iter().filter_map(|n| parse_stored_name(n)).collect()
+}
+
+pub fn parse_row(row: &crate::runtime::session::Row<'_>) -> Option<(ObjectName, TaskSpec)> {
+    let name = schema_object_name(row)?;
+    let state = match row.get("state").map(str::to_ascii_lowercase).as_deref() {
+        Some("started") => Some(TaskState::Started),
+        Some("suspended") => Some(TaskState::Suspended),
+        _ => None,
+    };
+    let spec = TaskSpec {
+        warehouse: common::clean(row.get("warehouse")).map(Ident::from_stored),
+        serverless_size: None,
+        schedule: common::clean(row.get("schedule")),
+        when: common::clean(row.get("condition")),
+        after: parse_predecessors(row.get("predecessors")),
+        body: row.get("definition").unwrap_or("").to_string(),
+        allow_overlapping_execution: common::parse_bool(row.get("allow_overlapping_execution")),
+        state,
+        comment: common::comment(row.get("comment")),
+    };
+    Some((name, spec))
+}
+
+pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
+    let mut out = Vec::new();
+    for row in results.get(&Query::Show(ObjectKind::Task)).iter() {
+        let Some((name, spec)) = parse_row(&row) else {
+            continue;
+        };
+        let (Some(db), Some(schema)) = (&name.database, &name.schema) else {
+            continue;
+        };
+        if scope.in_managed_database(db.as_str(), schema.as_str()) {
+            out.push((
+                ObjectId::new(scope.account(), ObjectKind::Task, name),
+                Spec::Task(spec),
+            ));
+        }
+    }
+    out
+}
