@@ -63,7 +63,9 @@ pub fn observe(sessions: &Sessions, desired: &Catalog) -> Result<Observed, Obser
                 h.join().unwrap_or_else(|_| {
                     Err(ObserveError {
                         account: account.clone(),
-                        source: BackendError::Protocol("the observing thread panicked".into()),
+                        source: Box::new(BackendError::Protocol(
+                            "the observing thread panicked".into(),
+                        )),
                     })
                 })
             })
@@ -101,7 +103,7 @@ fn observe_account(
     let results =
         run_queries(session, &scope.queries(), &counter).map_err(|source| ObserveError {
             account: account.clone(),
-            source,
+            source: Box::new(source),
         })?;
     scope.note_imported(&results);
     let catalog = kinds::observe_account(&results, &scope);
