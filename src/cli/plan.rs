@@ -19,7 +19,7 @@ use super::{ApplyArgs, DriftArgs, DriftFormat, PlanArgs, PlanFormat, ProjectArgs
 use crate::diff::Change;
 use crate::kinds::{self, Context};
 use crate::manifest::Project;
-use crate::model::{AccountName, Catalog, Spec};
+use crate::model::{AccountName, Catalog};
 use crate::plan::saved::{self, SavedPlan, SavedTarget};
 use crate::plan::{Plan, PlanOptions};
 use crate::report::{self, Format};
@@ -67,23 +67,6 @@ fn select_target(project: &Project, name: Option<&str>) -> anyhow::Result<(Strin
     Ok((name.to_string(), target::resolve(&project.root, target)))
 }
 
-/// `(provider account, listing) → share` for every listing declared in `desired`.
-fn listing_shares(
-    desired: &Catalog,
-) -> BTreeMap<(AccountName, crate::model::Ident), crate::model::Ident> {
-    desired
-        .objects
-        .iter()
-        .filter_map(|(id, spec)| match spec {
-            Spec::Listing(listing) => listing
-                .share
-                .clone()
-                .map(|share| ((id.account.clone(), id.name.name.clone()), share)),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Observes the scope of `desired` and brings both sides to canonical form.
 fn observe_and_diff(
     sessions: &Sessions,
@@ -91,10 +74,7 @@ fn observe_and_diff(
     accounts: &[AccountName],
 ) -> anyhow::Result<Planned> {
     let observed = crate::runtime::observe::observe(sessions, desired)?;
-    let ctx = Context {
-        account_identifiers: observed.account_identifiers.clone(),
-        listing_shares: listing_shares(desired),
-    };
+    let ctx = Context::new(desired, observed.account_identifiers.clone());
     let desired = kinds::normalize_catalog(desired, &ctx);
     let observed_catalog = kinds::normalize_catalog(&observed.catalog, &ctx);
     let changes = crate::diff::diff(&desired, &observed_catalog, &ctx);
