@@ -36,7 +36,7 @@ pub struct Observed {
 pub struct ObserveError {
     pub account: AccountName,
     #[source]
-    pub source: Box<BackendError>,
+    pub source: BackendError,
 }
 
 /// The most SHOW returns at once; a full page means there may be more.
