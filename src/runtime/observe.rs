@@ -63,9 +63,7 @@ pub fn observe(sessions: &Sessions, desired: &Catalog) -> Result<Observed, Obser
                 h.join().unwrap_or_else(|_| {
                     Err(ObserveError {
                         account: account.clone(),
-                        source: Box::new(BackendError::Protocol(
-                            "the observing thread panicked".into(),
-                        )),
+                        source: BackendError::Protocol("the observing thread panicked".into()),
                     })
                 })
             })
@@ -103,7 +101,7 @@ fn observe_account(
     let results =
         run_queries(session, &scope.queries(), &counter).map_err(|source| ObserveError {
             account: account.clone(),
-            source: Box::new(source),
+            source,
         })?;
     scope.note_imported(&results);
     let catalog = kinds::observe_account(&results, &scope);
