@@ -418,8 +418,16 @@ fn stub(answer: impl Fn(&str) -> String + Send + 'static) -> SocketAddr {
             let head = String::from_utf8_lossy(&buffer).to_string();
             let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
             let body = answer(&path);
+            // `STATUS:<code> <reason>\n<body>` answers with another status than 200.
+            let (status, body) = match body.strip_prefix("STATUS:") {
+                Some(rest) => {
+                    let (status, body) = rest.split_once('\n').unwrap_or((rest, ""));
+                    (status.to_string(), body.to_string())
+                }
+                None => ("200 OK".to_string(), body),
+            };
             let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
             let _ = stream.write_all(response.as_bytes());
@@ -516,4 +524,38 @@ fn sessions_whose_master_token_expired_are_dropped_by_the_server() {
     std::thread::sleep(Duration::from_millis(1100));
     let _next = snowflake::connect_with(config(&handle, "bank", "pw")).unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn transient_failures_are_retried_and_others_are_not() {
+    let logins = Arc::new(AtomicUsize::new(0));
+    let queries = Arc::new(AtomicUsize::new(0));
+    let (l, q) = (logins.clone(), queries.clone());
+    let addr = stub(move |path| {
+        if path.starts_with("/session/v1/login-request") {
+            // Busy twice, then in.
+            if l.fetch_add(1, Ordering::SeqCst) < 2 {
+                "STATUS:503 Service Unavailable\n".to_string()
+            } else {
+                LOGIN_OK.to_string()
+            }
+        } else if path.starts_with("/queries/v1/query-request") {
+            q.fetch_add(1, Ordering::SeqCst);
+            // The statement may have run: a 500 must not be sent again.
+            "STATUS:500 Internal Server Error\n".to_string()
+        } else {
+            r#"{"success":true,"data":null}"#.to_string()
+        }
+    });
+    let mut config = ConnectionConfig::password("bank", "u", "pw");
+    config.base_url = Some(format!("http://{addr}"));
+    config.options.retry_backoff = Duration::from_millis(10);
+    let session = snowflake::connect_with(config).unwrap();
+    assert_eq!(logins.load(Ordering::SeqCst), 3);
+    let err = session.execute("CREATE DATABASE D").unwrap_err();
+    assert!(
+        matches!(err, BackendError::Network(ref m) if m.contains("500")),
+        "{err}"
+    );
+    assert_eq!(queries.load(Ordering::SeqCst), 1);
 }
