@@ -13,4 +13,6 @@ pub mod model;
 pub mod plan;
 pub mod report;
 pub mod runtime;
+pub mod snowflake;
 pub mod sql;
+pub mod wire;
