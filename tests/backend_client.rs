@@ -482,3 +482,17 @@ fn an_expired_session_token_is_renewed_on_demand() {
     assert_eq!(renewals.load(Ordering::SeqCst), 1);
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
+
+#[test]
+fn sessions_whose_master_token_expired_are_dropped_by_the_server() {
+    let (handle, drops) = server(ServerOptions {
+        session_token_validity: Duration::from_secs(1),
+        master_token_validity: Duration::from_secs(1),
+        ..ServerOptions::default()
+    });
+    let abandoned = snowflake::connect_with(config(&handle, "bank", "pw")).unwrap();
+    std::mem::forget(abandoned); // a client that never logs out
+    std::thread::sleep(Duration::from_millis(1100));
+    let _next = snowflake::connect_with(config(&handle, "bank", "pw")).unwrap();
+    assert_eq!(drops.load(Ordering::SeqCst), 1);
+}

@@ -1,13 +1,150 @@
-//! `floe emulator …` (STUB: filled in by the emulator work).
+//! `floe emulator …`: run SQL against the embedded emulator and list its accounts.
 
 use std::process::ExitCode;
 
-use super::{EmulatorDbArgs, EmulatorSqlArgs};
+use anyhow::Context;
 
-pub fn sql(_args: &EmulatorSqlArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`floe emulator sql` is not available yet")
+use super::{EmulatorDbArgs, EmulatorSqlArgs, TableFormat};
+use crate::emulator::Emulator;
+use crate::runtime::session::{BackendError, Rows};
+
+pub fn sql(args: &EmulatorSqlArgs) -> anyhow::Result<ExitCode> {
+    let emulator = Emulator::open(&args.db.db)
+        .with_context(|| format!("opening emulator file {}", args.db.db.display()))?;
+    let session = emulator.session(&args.account);
+    let mut results = Vec::new();
+    let mut failure = None;
+    match crate::emulator::split_script(&args.sql) {
+        Ok(statements) => {
+            for statement in statements {
+                match session.execute_script(&statement) {
+                    Ok(mut rows) => results.append(&mut rows),
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+        Err(e) => failure = Some(e),
+    }
+    match args.format {
+        TableFormat::Table => {
+            for rows in &results {
+                println!("{}", render_table(rows));
+            }
+        }
+        TableFormat::Json => {
+            let list: Vec<serde_json::Value> = results.iter().map(to_json).collect();
+            let value = if list.len() == 1 {
+                list.into_iter().next().unwrap_or_default()
+            } else {
+                serde_json::Value::Array(list)
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).context("rendering JSON")?
+            );
+        }
+    }
+    match failure {
+        None => Ok(ExitCode::SUCCESS),
+        Some(e) => {
+            eprintln!("{}", describe_error(&e));
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
-pub fn accounts(_args: &EmulatorDbArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`floe emulator accounts` is not available yet")
+fn describe_error(e: &BackendError) -> String {
+    match e {
+        BackendError::Sql {
+            code,
+            sqlstate,
+            message,
+            statement,
+            ..
+        } => {
+            format!("error: {code} ({sqlstate}): {message}\n  in statement: {statement}")
+        }
+        other => format!("error: {other}"),
+    }
+}
+
+pub fn accounts(args: &EmulatorDbArgs) -> anyhow::Result<ExitCode> {
+    let emulator = Emulator::open(&args.db)
+        .with_context(|| format!("opening emulator file {}", args.db.display()))?;
+    for account in emulator.accounts().context("listing accounts")? {
+        println!("{account}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn to_json(rows: &Rows) -> serde_json::Value {
+    serde_json::json!({
+        "columns": rows.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
+        "rows": rows.rows,
+    })
+}
+
+/// An aligned text table; NULL shown as `NULL`, multi-line values on one line.
+pub fn render_table(rows: &Rows) -> String {
+    let cells: Vec<Vec<String>> = rows
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|v| {
+                    v.as_deref()
+                        .map(|s| s.replace('\n', "\\n"))
+                        .unwrap_or_else(|| "NULL".into())
+                })
+                .collect()
+        })
+        .collect();
+    let mut widths: Vec<usize> = rows
+        .columns
+        .iter()
+        .map(|c| c.name.chars().count())
+        .collect();
+    for r in &cells {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(c.chars().count());
+            }
+        }
+    }
+    let line = |values: &[String]| -> String {
+        let parts: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("{v:<w$}", w = widths.get(i).copied().unwrap_or(0)))
+            .collect();
+        format!("| {} |", parts.join(" | "))
+    };
+    let sep = format!(
+        "+{}+",
+        widths
+            .iter()
+            .map(|w| "-".repeat(w + 2))
+            .collect::<Vec<_>>()
+            .join("+")
+    );
+    let mut out = vec![
+        sep.clone(),
+        line(
+            &rows
+                .columns
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>(),
+        ),
+        sep.clone(),
+    ];
+    for r in &cells {
+        out.push(line(r));
+    }
+    out.push(sep);
+    out.push(format!("{} row(s)", cells.len()));
+    out.join("\n")
 }

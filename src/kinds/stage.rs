@@ -55,10 +55,8 @@ fn push_auth(s: &mut Statement, auth: &StageAuth) {
 }
 
 fn file_format_sql(name: &ObjectName) -> String {
-    format!(
-        " FILE_FORMAT = (FORMAT_NAME = {})",
-        sql::literal(&name.sql())
-    )
+    // The name as an identifier (not a string): quoted parts stay unambiguous.
+    format!(" FILE_FORMAT = (FORMAT_NAME = {})", name.sql())
 }
 
 fn create_statement(id: &ObjectId, spec: &StageSpec, replace: bool) -> Statement {

@@ -46,7 +46,7 @@ pub const PAGE_SIZE: usize = 10_000;
 const WORKERS: usize = 6;
 
 /// Observes every account's objects in the scope of `desired`.
-#[allow(clippy::result_large_err)] // the error names the account and carries the backend error as is
+#[allow(clippy::result_large_err)] // the error names the account and keeps the backend error as is
 pub fn observe(sessions: &Sessions, desired: &Catalog) -> Result<Observed, ObserveError> {
     let outcomes: Vec<Result<AccountState, ObserveError>> = std::thread::scope(|s| {
         let handles: Vec<_> = sessions
@@ -98,12 +98,18 @@ fn observe_account(
 ) -> Result<AccountState, ObserveError> {
     let mut scope = Scope::from_desired(account, desired);
     let counter = AtomicUsize::new(0);
-    let results =
-        run_queries(session, &scope.queries(), &counter).map_err(|source| ObserveError {
-            account: account.clone(),
-            source,
-        })?;
+    let fail = |source| ObserveError {
+        account: account.clone(),
+        source,
+    };
+    let mut results = run_queries(session, &scope.queries(), &counter).map_err(fail)?;
     scope.note_imported(&results);
+    // A second, small round for what depends on the first (DESCRIBE of routines).
+    let followups = scope.followups(&results);
+    if !followups.is_empty() {
+        let more = run_queries(session, &followups, &counter).map_err(fail)?;
+        results.rows.extend(more.rows);
+    }
     let catalog = kinds::observe_account(&results, &scope);
     let identifier = identity(results.get(&Query::Identity));
     Ok(AccountState {

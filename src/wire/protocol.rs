@@ -275,7 +275,20 @@ async fn login(
             },
         },
     });
-    server.sessions().insert(session.id, session);
+    let expired: Vec<Session> = {
+        let mut sessions = server.sessions();
+        sessions.insert(session.id, session);
+        // Sessions whose master token has expired can never be used again.
+        let dead: Vec<u64> = sessions
+            .values()
+            .filter(|s| now >= s.master_expires)
+            .map(|s| s.id)
+            .collect();
+        dead.iter().filter_map(|id| sessions.remove(id)).collect()
+    };
+    if !expired.is_empty() {
+        let _ = tokio::task::spawn_blocking(move || drop(expired)).await;
+    }
     reply(response)
 }
 
