@@ -295,7 +295,7 @@ impl<'a> Lowerer<'a> {
         if let Some(list) = &file.grants {
             match &list.node.value {
                 Value::Seq(items) => {
-                    for item in items {
+                    for item in items.iter() {
                         self.grant(&ctx, item);
                     }
                 }
