@@ -418,3 +418,108 @@ fn replaces_and_drift_converge() {
     let (after, _) = plan_changes(&sessions, &desired);
     assert_eq!(render(&after), "");
 }
+
+/// Grants revoked outside floe come back; listing targets and share accounts that go
+/// away are removed; a task moved to another predecessor is re-linked.
+#[test]
+fn removals_and_relinks_converge() {
+    let dir = tempfile::tempdir().unwrap();
+    let emulator = Emulator::open_in_memory().unwrap();
+    let sessions = sessions(&emulator);
+    let mut desired = desired_with_artifact(dir.path());
+    let p = partner();
+    desired.insert(
+        id(&p, ObjectKind::Warehouse, "score_wh"),
+        Spec::Warehouse(WarehouseSpec {
+            size: Some("small".into()),
+            ..Default::default()
+        }),
+    );
+    let task = |after: Vec<ObjectName>| {
+        Spec::Task(TaskSpec {
+            warehouse: Some(ident("score_wh")),
+            serverless_size: None,
+            schedule: None,
+            when: None,
+            after,
+            body: "SELECT 1".into(),
+            allow_overlapping_execution: None,
+            state: None,
+            comment: None,
+        })
+    };
+    desired.insert(
+        id(&p, ObjectKind::Task, "scoring.ml.second"),
+        task(vec![name("scoring.ml.score_new")]),
+    );
+    desired.insert(
+        id(&p, ObjectKind::Task, "scoring.ml.third"),
+        task(vec![name("scoring.ml.score_new")]),
+    );
+    for spec in desired.objects.values_mut() {
+        match spec {
+            Spec::Share(s) => s.accounts = vec![AccountRef::Project(p.clone())],
+            // Apply reads stage keys from the environment; this test has none.
+            Spec::Stage(s) => s.auth = None,
+            _ => {}
+        }
+    }
+    let observed = observe(&sessions, &desired).unwrap();
+    let ctx = Context::new(&desired, observed.account_identifiers.clone());
+    let changes = diff(&desired, &observed.catalog, &ctx);
+    let plan = crate::plan::plan(
+        &desired,
+        &observed,
+        changes,
+        crate::plan::PlanOptions {
+            allow_destroy: false,
+        },
+    )
+    .unwrap();
+    let report = crate::runtime::apply::apply(&plan, &sessions, Default::default(), &|_| {});
+    assert!(report.failed.is_empty(), "{report:#?}");
+    assert_eq!(render(&plan_changes(&sessions, &desired).0), "");
+
+    sessions[&bank()]
+        .execute("REVOKE USAGE ON WAREHOUSE QUERY_WH FROM ROLE ANALYST")
+        .unwrap();
+    for spec in desired.objects.values_mut() {
+        match spec {
+            Spec::Share(s) => s.accounts.clear(),
+            Spec::Listing(l) => l
+                .targets
+                .push(AccountRef::Identifier("LOCALORG.THIRD".into())),
+            _ => {}
+        }
+    }
+    desired.insert(
+        id(&p, ObjectKind::Task, "scoring.ml.third"),
+        task(vec![name("scoring.ml.second")]),
+    );
+    let observed = observe(&sessions, &desired).unwrap();
+    let ctx = Context::new(&desired, observed.account_identifiers.clone());
+    let changes = diff(&desired, &observed.catalog, &ctx);
+    let text = render(&changes);
+    assert!(
+        text.contains("GRANT USAGE ON WAREHOUSE QUERY_WH TO ROLE ANALYST"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ALTER SHARE DATA_SHARING_DEMO REMOVE ACCOUNTS = LOCALORG.PARTNER"),
+        "{text}"
+    );
+    assert!(text.contains("REMOVE AFTER SCORING.ML.SCORE_NEW"), "{text}");
+    assert!(text.contains("ADD AFTER SCORING.ML.SECOND"), "{text}");
+    let plan = crate::plan::plan(
+        &desired,
+        &observed,
+        changes,
+        crate::plan::PlanOptions {
+            allow_destroy: false,
+        },
+    )
+    .unwrap();
+    let report = crate::runtime::apply::apply(&plan, &sessions, Default::default(), &|_| {});
+    assert!(report.failed.is_empty(), "{report:#?}");
+    assert_eq!(render(&plan_changes(&sessions, &desired).0), "");
+}
