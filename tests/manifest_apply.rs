@@ -37,7 +37,7 @@ fn collaboration_applies_and_converges() {
         &sessions,
         &project.desired,
         &project.accounts,
-        options.clone(),
+        options,
     )
     .expect("first plan");
     assert!(
