@@ -33,13 +33,8 @@ fn collaboration_applies_and_converges() {
     let options = PlanOptions {
         allow_destroy: false,
     };
-    let (_, plan) = observe_and_plan(
-        &sessions,
-        &project.desired,
-        &project.accounts,
-        options,
-    )
-    .expect("first plan");
+    let (_, plan) = observe_and_plan(&sessions, &project.desired, &project.accounts, options)
+        .expect("first plan");
     assert!(
         plan.steps.len() >= project.desired.len(),
         "{} steps for {} objects",
