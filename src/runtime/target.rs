@@ -2,9 +2,11 @@
 //!
 //! * The embedded emulator: the file is opened (created when missing) and each
 //!   project account gets a session in the emulated account of the same name.
-//! * Real Snowflake: not available yet; asking for it is a clear error.
+//! * Real Snowflake: each project account connects with its connection from
+//!   `connections.toml` (`crate::snowflake`).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::model::AccountName;
 use crate::plan::saved::SavedTarget;
@@ -15,10 +17,18 @@ use super::observe::Sessions;
 pub enum TargetError {
     #[error("cannot open the emulator at {path}: {message}")]
     Emulator { path: PathBuf, message: String },
-    #[error(
-        "the Snowflake backend is not available yet: target `{target}` needs it; use an emulator target (e.g. `--target local`)"
-    )]
-    SnowflakeUnavailable { target: String },
+    #[error("target `{target}` names no connection for account `{account}`")]
+    MissingConnection {
+        target: String,
+        account: AccountName,
+    },
+    #[error("connecting account `{account}` with connection `{connection}`: {source}")]
+    Connect {
+        account: AccountName,
+        connection: String,
+        #[source]
+        source: Box<super::BackendError>,
+    },
 }
 
 /// Resolves a target from `floe.yaml` into the self-contained form saved plans keep
@@ -53,8 +63,26 @@ pub fn open(
                 message: "the emulator is not available in this build yet".into(),
             })
         }
-        SavedTarget::Snowflake { .. } => Err(TargetError::SnowflakeUnavailable {
-            target: name.to_string(),
-        }),
+        SavedTarget::Snowflake { connections } => {
+            let mut sessions = Sessions::new();
+            for account in accounts {
+                let connection =
+                    connections
+                        .get(account)
+                        .ok_or_else(|| TargetError::MissingConnection {
+                            target: name.to_string(),
+                            account: account.clone(),
+                        })?;
+                let session =
+                    crate::snowflake::connect(connection).map_err(|e| TargetError::Connect {
+                        account: account.clone(),
+                        connection: connection.clone(),
+                        source: Box::new(e),
+                    })?;
+                let session: Arc<dyn super::SqlSession> = Arc::new(session);
+                sessions.insert(account.clone(), session);
+            }
+            Ok(sessions)
+        }
     }
 }
