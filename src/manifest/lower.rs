@@ -2344,6 +2344,25 @@ grants:
     }
 
     #[test]
+    fn reads_yml_files_in_subfolders_and_skips_hidden_folders() {
+        let p = project(
+            &[
+                ("floe.yaml", FLOE),
+                (
+                    "bank/nested/wh.yml",
+                    "account: bank\nwarehouses:\n  a: {}\n",
+                ),
+                (".floe/state.yaml", "not: [valid"),
+                ("bank/.cache/x.yaml", "account: nobody\n"),
+                ("notes.txt", "ignored"),
+            ],
+            &[],
+        );
+        assert!(p.desired.get(&oid(ObjectKind::Warehouse, "A")).is_some());
+        assert_eq!(p.desired.len(), 1);
+    }
+
+    #[test]
     fn variables_come_from_the_environment_before_the_file() {
         let p = project(
             &[
