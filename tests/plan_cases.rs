@@ -433,3 +433,104 @@ fn empty_plan() {
         PlanOptions::default(),
     );
 }
+
+/// The same pipeline the CLI runs, from hand-built catalogs: normalize both sides with
+/// the per-kind rules, diff, plan.
+fn through_kinds(desired: &Catalog, observed: &Catalog) -> (Catalog, Catalog, Vec<Change>) {
+    let ids = std::collections::BTreeMap::from([
+        (acct("bank"), "LOCALORG.BANK".to_string()),
+        (acct("partner"), "LOCALORG.PARTNER".to_string()),
+    ]);
+    let ctx = floe::kinds::Context::new(desired, ids);
+    let d = floe::kinds::normalize_catalog(desired, &ctx);
+    let o = floe::kinds::normalize_catalog(observed, &ctx);
+    let changes = floe::diff::diff(&d, &o, &ctx);
+    (d, o, changes)
+}
+
+fn column(name: &str, data_type: &str) -> ColumnSpec {
+    ColumnSpec {
+        name: Ident::parse(name).unwrap(),
+        data_type: data_type.into(),
+        nullable: None,
+        default: None,
+        comment: None,
+    }
+}
+
+#[test]
+fn kinds_pipeline_edits() {
+    let wh = id("bank", ObjectKind::Warehouse, "query_wh");
+    let table = id(
+        "bank",
+        ObjectKind::Table,
+        "data_sharing_demo.data_sharing_demo.cc_default_unscored_data",
+    );
+    let root = id(
+        "bank",
+        ObjectKind::Task,
+        "data_sharing_demo.data_sharing_demo.refresh",
+    );
+    let mut desired = Catalog::new();
+    let mut observed = Catalog::new();
+    desired.insert(
+        wh.clone(),
+        Spec::Warehouse(WarehouseSpec {
+            size: Some("small".into()),
+            ..WarehouseSpec::default()
+        }),
+    );
+    observed.insert(
+        wh,
+        Spec::Warehouse(WarehouseSpec {
+            size: Some("X-Small".into()),
+            auto_suspend: Some(600),
+            auto_resume: Some(true),
+            ..WarehouseSpec::default()
+        }),
+    );
+    desired.insert(
+        table.clone(),
+        Spec::Table(TableSpec {
+            columns: vec![
+                column("\"customer_ID\"", "string"),
+                column("s_2", "date"),
+                column("p_2", "number"),
+            ],
+            change_tracking: Some(true),
+            ..TableSpec::default()
+        }),
+    );
+    observed.insert(
+        table,
+        Spec::Table(TableSpec {
+            columns: vec![
+                column("\"customer_ID\"", "VARCHAR(16777216)"),
+                column("S_2", "DATE"),
+            ],
+            change_tracking: Some(false),
+            ..TableSpec::default()
+        }),
+    );
+    desired.insert(
+        root.clone(),
+        task(&[], Some(TaskState::Started), "select 1"),
+    );
+    let mut live_task = task(&[], Some(TaskState::Started), "select 1");
+    if let Spec::Task(t) = &mut live_task {
+        t.schedule = Some("10 MINUTE".into());
+    }
+    observed.insert(root, live_task);
+
+    let (d, o, changes) = through_kinds(&desired, &observed);
+    // Equal after normalization: nothing to do.
+    let (_, _, none) = through_kinds(&observed, &observed);
+    assert!(none.is_empty(), "{none:?}");
+    snapshot_all(
+        "kinds_pipeline_edits",
+        &d,
+        o,
+        changes,
+        PlanOptions::default(),
+    );
+}

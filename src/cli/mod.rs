@@ -8,8 +8,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod doctor;
 mod emulator;
 mod plan;
+mod serve;
 mod validate;
 
 /// floe — plan and apply Snowflake infrastructure for several accounts from one
@@ -38,6 +40,16 @@ pub enum Command {
     /// Work with the embedded Snowflake emulator.
     #[command(subcommand)]
     Emulator(EmulatorCommand),
+    /// Log into every account of a target and check identifier, role, warehouse and privileges.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 /// Arguments shared by every command that reads a project.
@@ -141,6 +153,20 @@ pub enum EmulatorCommand {
     Sql(EmulatorSqlArgs),
     /// List the accounts in an emulator file.
     Accounts(EmulatorDbArgs),
+    /// Serve the emulator over Snowflake's connector protocol (HTTP).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: EmulatorDbArgs,
+    /// Address to listen on (loopback by default; port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Sleep this long before each answer, to model a network round trip.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
 }
 
 #[derive(Debug, Args)]
@@ -181,6 +207,8 @@ pub fn main() -> ExitCode {
         Command::Drift(args) => plan::drift(&args),
         Command::Emulator(EmulatorCommand::Sql(args)) => emulator::sql(&args),
         Command::Emulator(EmulatorCommand::Accounts(args)) => emulator::accounts(&args),
+        Command::Emulator(EmulatorCommand::Serve(args)) => serve::serve(&args),
+        Command::Doctor(args) => doctor::doctor(&args),
     };
     match result {
         Ok(code) => code,

@@ -6,7 +6,6 @@
 //! fingerprints so `floe apply plan.json` can refuse a plan made for a state that
 //! has since changed.
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,24 +15,15 @@ use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{ApplyArgs, DriftArgs, DriftFormat, PlanArgs, PlanFormat, ProjectArgs};
-use crate::diff::Change;
-use crate::kinds::{self, Context};
 use crate::manifest::Project;
-use crate::model::{AccountName, Catalog, Spec};
+use crate::model::{AccountName, Catalog};
 use crate::plan::saved::{self, SavedPlan, SavedTarget};
 use crate::plan::{Plan, PlanOptions};
 use crate::report::{self, Format};
 use crate::runtime::apply::{ApplyEvent, ApplyOptions, ApplyReport};
-use crate::runtime::observe::{Observed, Sessions};
+use crate::runtime::observe::Sessions;
+use crate::runtime::pipeline::{self, Compared};
 use crate::runtime::target;
-
-/// Everything one planning run produced.
-struct Planned {
-    desired: Catalog,
-    observed: Catalog,
-    changes: Vec<Change>,
-    fingerprints: BTreeMap<AccountName, String>,
-}
 
 fn parse_vars(vars: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     vars.iter()
@@ -47,11 +37,11 @@ fn parse_vars(vars: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 }
 
 fn load_project(dir: &Path, vars: &[String]) -> anyhow::Result<Project> {
-    let _overrides = parse_vars(vars)?;
-    bail!(
-        "loading projects is not available in this build yet ({})",
-        dir.display()
-    )
+    let overrides = parse_vars(vars)?;
+    crate::manifest::load(dir, &overrides).map_err(|diagnostics| {
+        anyhow::anyhow!("{diagnostics}")
+            .context(format!("loading the project in {}", dir.display()))
+    })
 }
 
 /// The target to use: `--target`, else the project's default.
@@ -67,57 +57,16 @@ fn select_target(project: &Project, name: Option<&str>) -> anyhow::Result<(Strin
     Ok((name.to_string(), target::resolve(&project.root, target)))
 }
 
-/// `(provider account, listing) → share` for every listing declared in `desired`.
-fn listing_shares(
-    desired: &Catalog,
-) -> BTreeMap<(AccountName, crate::model::Ident), crate::model::Ident> {
-    desired
-        .objects
-        .iter()
-        .filter_map(|(id, spec)| match spec {
-            Spec::Listing(listing) => listing
-                .share
-                .clone()
-                .map(|share| ((id.account.clone(), id.name.name.clone()), share)),
-            _ => None,
-        })
-        .collect()
-}
-
-/// Observes the scope of `desired` and brings both sides to canonical form.
-fn observe_and_diff(
+fn compare(
     sessions: &Sessions,
     desired: &Catalog,
     accounts: &[AccountName],
-) -> anyhow::Result<Planned> {
-    let observed = crate::runtime::observe::observe(sessions, desired)?;
-    let ctx = Context {
-        account_identifiers: observed.account_identifiers.clone(),
-        listing_shares: listing_shares(desired),
-    };
-    let desired = kinds::normalize_catalog(desired, &ctx);
-    let observed_catalog = kinds::normalize_catalog(&observed.catalog, &ctx);
-    let changes = crate::diff::diff(&desired, &observed_catalog, &ctx);
-    let fingerprints = saved::fingerprints(&observed_catalog, accounts);
-    Ok(Planned {
-        desired,
-        observed: observed_catalog,
-        changes,
-        fingerprints,
-    })
+) -> anyhow::Result<Compared> {
+    Ok(pipeline::compare(sessions, desired, accounts)?)
 }
 
-fn make_plan(planned: &Planned, allow_destroy: bool) -> anyhow::Result<Plan> {
-    let observed = Observed {
-        catalog: planned.observed.clone(),
-        ..Observed::default()
-    };
-    Ok(crate::plan::plan(
-        &planned.desired,
-        &observed,
-        planned.changes.clone(),
-        PlanOptions { allow_destroy },
-    )?)
+fn make_plan(compared: &Compared, allow_destroy: bool) -> anyhow::Result<Plan> {
+    Ok(compared.plan(PlanOptions { allow_destroy })?)
 }
 
 fn colour() -> bool {
@@ -137,18 +86,18 @@ fn format_of(format: PlanFormat) -> Format {
 fn prepare(
     project_args: &ProjectArgs,
     target_name: Option<&str>,
-) -> anyhow::Result<(Project, String, SavedTarget, Sessions, Planned)> {
+) -> anyhow::Result<(Project, String, SavedTarget, Sessions, Compared)> {
     let project = load_project(&project_args.dir, &project_args.vars)?;
     let (name, target) = select_target(&project, target_name)?;
     let sessions = target::open(&name, &target, &project.accounts)?;
-    let planned = observe_and_diff(&sessions, &project.desired, &project.accounts)?;
-    Ok((project, name, target, sessions, planned))
+    let compared = compare(&sessions, &project.desired, &project.accounts)?;
+    Ok((project, name, target, sessions, compared))
 }
 
 pub fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let (project, name, target, _sessions, planned) =
+    let (project, name, target, _sessions, compared) =
         prepare(&args.project, args.target.target.as_deref())?;
-    let plan = make_plan(&planned, args.allow_destroy)?;
+    let plan = make_plan(&compared, args.allow_destroy)?;
     print!("{}", report::render(&plan, format_of(args.format)));
     if let Some(out) = &args.out {
         let saved = SavedPlan {
@@ -157,7 +106,7 @@ pub fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
             target_name: name,
             target,
             accounts: project.accounts.clone(),
-            fingerprints: planned.fingerprints.clone(),
+            fingerprints: compared.fingerprints.clone(),
             desired: project.desired.clone(),
             plan: plan.clone(),
         };
@@ -185,9 +134,9 @@ pub fn apply(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         dir: args.path.clone(),
         vars: args.vars.clone(),
     };
-    let (_project, _name, _target, sessions, planned) =
+    let (_project, _name, _target, sessions, compared) =
         prepare(&project_args, args.target.target.as_deref())?;
-    let plan = make_plan(&planned, args.allow_destroy)?;
+    let plan = make_plan(&compared, args.allow_destroy)?;
     execute(&plan, &sessions, args)
 }
 
@@ -225,8 +174,8 @@ fn apply_saved(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
         bail!("the saved plan drops data; pass --allow-destroy to apply it");
     }
     let sessions = target::open(&saved.target_name, &saved.target, &saved.accounts)?;
-    let planned = observe_and_diff(&sessions, &saved.desired, &saved.accounts)?;
-    let stale = saved::stale_accounts(&saved.fingerprints, &planned.fingerprints);
+    let compared = compare(&sessions, &saved.desired, &saved.accounts)?;
+    let stale = saved::stale_accounts(&saved.fingerprints, &compared.fingerprints);
     if !stale.is_empty() {
         let names: Vec<String> = stale.iter().map(|a| format!("`{a}`")).collect();
         bail!(
@@ -342,9 +291,9 @@ fn run(plan: &Plan, sessions: &Sessions, parallelism: usize) -> ApplyReport {
 }
 
 pub fn drift(args: &DriftArgs) -> anyhow::Result<ExitCode> {
-    let (_project, _name, _target, _sessions, planned) =
+    let (_project, _name, _target, _sessions, compared) =
         prepare(&args.project, args.target.target.as_deref())?;
-    let view = report::drift::drift_view(&planned.desired, &planned.observed, &planned.changes);
+    let view = report::drift::drift_view(&compared.desired, &compared.observed, &compared.changes);
     match args.format {
         DriftFormat::Text => print!("{}", report::drift::text(&view)),
         DriftFormat::Json => print!("{}", report::drift::json(&view)),

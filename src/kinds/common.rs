@@ -49,6 +49,28 @@ pub fn collapse_ws(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Splits on commas outside parentheses and quotes: `A, F(B, C)` → `A`, ` F(B, C)`.
+pub fn split_top_level(text: &str) -> Vec<String> {
+    let (mut out, mut cur, mut depth, mut quote) = (Vec::new(), String::new(), 0i32, None::<char>);
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                out.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    out.push(cur);
+    out
+}
+
 pub fn bool_sql(value: bool) -> &'static str {
     if value { "TRUE" } else { "FALSE" }
 }
@@ -140,9 +162,12 @@ impl Props {
     }
 
     /// Like [`Props::cmp`] for comments, where an unknown observed comment is empty.
+    /// Line endings do not count (CRLF in a manifest, LF from the account).
     pub fn cmp_comment(&mut self, desired: &Option<String>, observed: &Option<String>) -> bool {
-        let observed = Some(observed.clone().unwrap_or_default());
-        self.cmp("comment", desired, &observed, |c| c.clone())
+        let unix = |c: &String| c.replace("\r\n", "\n");
+        let desired = desired.as_ref().map(unix);
+        let observed = Some(observed.as_ref().map(unix).unwrap_or_default());
+        self.cmp("comment", &desired, &observed, |c| c.clone())
     }
 
     /// Lists declared properties for a create.
@@ -215,6 +240,16 @@ mod tests {
         let b = "def run(x):\n    return x";
         assert_eq!(norm_body(a), norm_body(b));
         assert_eq!(norm_body(&norm_body(a)), norm_body(a));
+    }
+
+    #[test]
+    fn comments_ignore_line_endings_and_unset_is_empty() {
+        let mut p = Props::default();
+        assert!(!p.cmp_comment(&Some("a\r\nb".into()), &Some("a\nb".into())));
+        assert!(!p.cmp_comment(&Some(String::new()), &None));
+        assert!(!p.cmp_comment(&None, &Some("x".into())));
+        assert!(p.cmp_comment(&Some("y".into()), &Some("x".into())));
+        assert_eq!(p.0.len(), 1);
     }
 
     #[test]

@@ -164,8 +164,13 @@ pub fn update(
     let want = comparable_source(&desired.source, ctx);
     let have = comparable_source(&observed.source, ctx);
     let local = observed.source == DatabaseSource::Local;
+    // A listing whose share cannot be resolved (a listing outside the project, or a
+    // provider whose identifier is unknown) cannot be told apart from the share it
+    // was mounted from: an imported database is taken to match rather than replaced.
+    let unresolved_listing = matches!(want, DatabaseSource::Listing { .. })
+        && matches!(have, DatabaseSource::Share { .. });
     let mut props = Props::default();
-    if want != have {
+    if want != have && !unresolved_listing {
         props.push(
             "source",
             Some(show_source(&have)),
@@ -423,10 +428,17 @@ mod tests {
             )
             .is_none()
         );
-        // Without the provider's identifier the listing cannot be matched: replace.
+        // Without the provider's identifier the listing cannot be matched: an imported
+        // database is taken as mounted from it, a local one is replaced.
         let unknown = Context::default();
-        let change = update(&did, &desired, &observed, &unknown).unwrap();
+        assert!(update(&did, &desired, &observed, &unknown).is_none());
+        let local = DatabaseSpec {
+            transient: Some(false),
+            ..Default::default()
+        };
+        let change = update(&did, &desired, &local, &unknown).unwrap();
         assert_eq!(change.action, Action::Replace);
+        assert!(change.hazards.contains(&Hazard::DropsData));
         assert!(change.statements[1].is_deferred());
     }
 }

@@ -204,3 +204,86 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn parses_show_grants_to_role_and_matches_keys() {
+        let r = rows(
+            &[
+                "created_on",
+                "privilege",
+                "granted_on",
+                "name",
+                "granted_to",
+                "grantee_name",
+                "grant_option",
+                "granted_by",
+            ],
+            &[
+                &[
+                    Some("t"),
+                    Some("USAGE"),
+                    Some("WAREHOUSE"),
+                    Some("QUERY_WH"),
+                    Some("ROLE"),
+                    Some("ANALYST"),
+                    Some("false"),
+                    Some("ACCOUNTADMIN"),
+                ],
+                &[
+                    Some("t"),
+                    Some("USAGE"),
+                    Some("PROCEDURE"),
+                    Some("SCORING.ML.\"SCORE(SRC VARCHAR, DST VARCHAR):VARCHAR(16777216)\""),
+                    Some("ROLE"),
+                    Some("ANALYST"),
+                    Some("false"),
+                    Some("ACCOUNTADMIN"),
+                ],
+                &[
+                    Some("t"),
+                    Some("USAGE"),
+                    Some("ROLE"),
+                    Some("READER"),
+                    Some("ROLE"),
+                    Some("ANALYST"),
+                    Some("false"),
+                    Some("SECURITYADMIN"),
+                ],
+                &[
+                    Some("t"),
+                    Some("USAGE"),
+                    Some("DATABASE_ROLE"),
+                    Some("SNOWFLAKE.ML_USER"),
+                    Some("ROLE"),
+                    Some("ANALYST"),
+                    Some("false"),
+                    Some(""),
+                ],
+            ],
+        );
+        let parsed: Vec<GrantSpec> = r.iter().filter_map(|row| parse_row(&row)).collect();
+        assert_eq!(parsed.len(), 3);
+        assert_eq!(
+            parsed[0].key(),
+            "USAGE ON WAREHOUSE QUERY_WH TO ROLE ANALYST"
+        );
+        assert_eq!(
+            parsed[1].key(),
+            "USAGE ON PROCEDURE SCORING.ML.SCORE(VARCHAR, VARCHAR) TO ROLE ANALYST"
+        );
+        assert_eq!(parsed[2].key(), "ROLE READER TO ROLE ANALYST");
+        assert_eq!(
+            grant_sql(&parsed[1]),
+            "GRANT USAGE ON PROCEDURE SCORING.ML.SCORE(VARCHAR, VARCHAR) TO ROLE ANALYST"
+        );
+        assert_eq!(
+            revoke_sql(&parsed[2]),
+            "REVOKE ROLE READER FROM ROLE ANALYST"
+        );
+    }
+}

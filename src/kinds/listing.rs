@@ -31,7 +31,9 @@ pub fn normalize(spec: &ListingSpec, ctx: &Context) -> ListingSpec {
         subtitle: text(&spec.subtitle),
         description: text(&spec.description),
         targets,
-        published: spec.published,
+        // Listings are published unless declared as drafts (creation publishes them), so
+        // an undeclared state still converges when a PUBLISH failed half-way.
+        published: Some(spec.published.unwrap_or(true)),
         comment: spec.comment.clone(),
     }
 }
@@ -80,19 +82,24 @@ pub fn manifest(spec: &ListingSpec, observed: Option<&ListingSpec>, name: &Ident
     out
 }
 
-fn create_sql(id: &ObjectId, spec: &ListingSpec) -> String {
-    let publish = spec.published.unwrap_or(true);
+/// The listing is created as a draft (`PUBLISH = FALSE REVIEW = FALSE`: publishing
+/// without review is refused at creation) and then published with `ALTER LISTING …
+/// PUBLISH`, which a private, targeted listing accepts without review.
+fn create_statements(id: &ObjectId, spec: &ListingSpec) -> Vec<crate::sql::Statement> {
     let mut sql = format!("CREATE EXTERNAL LISTING {}", id.name.sql());
     if let Some(share) = &spec.share {
         sql.push_str(&format!(" SHARE {}", share.sql()));
     }
     sql.push_str(&format!(
-        " AS {} PUBLISH = {} REVIEW = FALSE",
+        " AS {} PUBLISH = FALSE REVIEW = FALSE",
         sql::body(&manifest(spec, None, &id.name.name)),
-        common::bool_sql(publish)
     ));
     sql.push_str(&common::comment_clause(&spec.comment));
-    sql
+    let mut out = vec![stmt(sql)];
+    if spec.published.unwrap_or(true) {
+        out.push(stmt(format!("ALTER LISTING {} PUBLISH", id.name.sql())));
+    }
+    out
 }
 
 fn targets_text(t: &[AccountRef]) -> String {
@@ -116,7 +123,7 @@ pub fn create(id: &ObjectId, spec: &ListingSpec, _ctx: &Context) -> Change {
         Action::Create,
         None,
         p,
-        vec![stmt(create_sql(id, spec))],
+        create_statements(id, spec),
         vec![],
     )
 }
@@ -135,7 +142,7 @@ pub fn update(
             statements.push(stmt(format!("ALTER LISTING {name} UNPUBLISH")));
         }
         statements.push(stmt(format!("DROP LISTING IF EXISTS {name}")));
-        statements.push(stmt(create_sql(id, desired)));
+        statements.extend(create_statements(id, desired));
         return Some(change(
             id,
             Action::Replace,
@@ -318,4 +325,95 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn parses_show_and_describe_listing() {
+        let show = rows(
+            &[
+                "global_name",
+                "name",
+                "title",
+                "subtitle",
+                "profile",
+                "created_on",
+                "updated_on",
+                "published_on",
+                "state",
+                "review_state",
+                "comment",
+                "owner",
+                "owner_role_type",
+                "regions",
+                "target_accounts",
+                "is_monetized",
+            ],
+            &[&[
+                Some("GZ1234"),
+                Some("CC_LISTING"),
+                Some("Credit card data"),
+                Some("Unscored"),
+                Some(""),
+                Some("t"),
+                Some("t"),
+                Some("t"),
+                Some("PUBLISHED"),
+                None,
+                None,
+                Some("ACCOUNTADMIN"),
+                Some("ROLE"),
+                None,
+                Some("LOCALORG.PARTNER"),
+                Some("false"),
+            ]],
+        );
+        let describe = rows(
+            &[
+                "global_name",
+                "name",
+                "owner",
+                "title",
+                "subtitle",
+                "description",
+                "state",
+                "share",
+                "manifest_yaml",
+            ],
+            &[&[
+                Some("GZ1234"),
+                Some("CC_LISTING"),
+                Some("ACCOUNTADMIN"),
+                Some("Credit card data"),
+                Some("Unscored"),
+                Some("Customer profiles"),
+                Some("PUBLISHED"),
+                Some("DATA_SHARING_DEMO"),
+                Some(
+                    "title: \"Credit card data\"\nsubtitle: \"Unscored\"\ndescription: \"Customer profiles\"\nlisting_terms:\n  type: \"OFFLINE\"\ntargets:\n  accounts: [\"LOCALORG.PARTNER\"]\n",
+                ),
+            ]],
+        );
+        let mut results = Results::default();
+        results.insert(Query::Show(ObjectKind::Listing), show);
+        results.insert(Query::DescribeListing(ident("cc_listing")), describe);
+        let c = ctx();
+        let desired = crate::kinds::normalize_catalog(&sample(), &c);
+        let found = observe(&results, &Scope::from_desired(&bank(), &desired));
+        assert_eq!(found.len(), 1);
+        let lid = &found[0].0;
+        let Spec::Listing(observed) = &found[0].1 else {
+            panic!()
+        };
+        assert_eq!(observed.share, Some(ident("data_sharing_demo")));
+        assert_eq!(observed.published, Some(true));
+        let Some(Spec::Listing(want)) = desired.get(lid) else {
+            panic!()
+        };
+        assert!(update(lid, want, &normalize(observed, &c), &c).is_none());
+    }
 }

@@ -352,3 +352,107 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn observes_models_versions_and_stage_files() {
+        let show = rows(
+            &[
+                "created_on",
+                "name",
+                "model_type",
+                "database_name",
+                "schema_name",
+                "owner",
+                "comment",
+                "versions",
+                "default_version_name",
+                "aliases",
+            ],
+            &[&[
+                Some("t"),
+                Some("CC_MODEL"),
+                Some("USER_MODEL"),
+                Some("SCORING"),
+                Some("ML"),
+                Some("SYSADMIN"),
+                None,
+                Some("[\"V1\"]"),
+                Some("V1"),
+                Some("{}"),
+            ]],
+        );
+        let versions = rows(
+            &[
+                "created_on",
+                "name",
+                "aliases",
+                "database_name",
+                "schema_name",
+                "model_name",
+                "is_default_version",
+                "functions",
+                "metadata",
+                "user_data",
+                "comment",
+            ],
+            &[&[
+                Some("t"),
+                Some("V1"),
+                Some("[\"DEFAULT\",\"FIRST\",\"LAST\"]"),
+                Some("SCORING"),
+                Some("ML"),
+                Some("CC_MODEL"),
+                Some("true"),
+                Some("[\"PREDICT\"]"),
+                Some("{}"),
+                Some("{}"),
+                None,
+            ]],
+        );
+        let list = rows(
+            &["name", "size", "md5", "last_modified"],
+            &[
+                &[
+                    Some("models/CC_MODEL/V1/model.pkl"),
+                    Some("1"),
+                    Some("0cc175b9c0f1b6a831c399e269772661"),
+                    Some("t"),
+                ],
+                &[
+                    Some("models/OTHER/V1/model.pkl"),
+                    Some("1"),
+                    Some("ffff"),
+                    Some("t"),
+                ],
+            ],
+        );
+        let mut results = Results::default();
+        results.insert(Query::Show(ObjectKind::Model), show);
+        results.insert(Query::ModelVersions(name("scoring.ml.cc_model")), versions);
+        results.insert(Query::ListStage(name("scoring.ml.models")), list);
+        let desired = sample();
+        let found = observe(&results, &Scope::from_desired(&partner(), &desired));
+        assert_eq!(found.len(), 1);
+        let Spec::Model(m) = &found[0].1 else {
+            panic!()
+        };
+        assert_eq!(m.versions.len(), 1);
+        assert_eq!(
+            m.versions[0].files.get("model.pkl").map(String::as_str),
+            Some("0cc175b9c0f1b6a831c399e269772661")
+        );
+        let mut observed = Catalog::new();
+        observed.insert(found[0].0.clone(), found[0].1.clone());
+        assert!(validate_against_observed(&desired, &observed).is_empty());
+        let c = ctx();
+        let Some(Spec::Model(want)) = desired.get(&found[0].0) else {
+            panic!()
+        };
+        assert!(update(&found[0].0, &normalize(want, &c), &normalize(m, &c), &c).is_none());
+    }
+}

@@ -82,3 +82,63 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn parses_show_roles_for_declared_roles_only() {
+        let r = rows(
+            &[
+                "created_on",
+                "name",
+                "is_default",
+                "is_current",
+                "is_inherited",
+                "assigned_to_users",
+                "granted_to_roles",
+                "granted_roles",
+                "owner",
+                "comment",
+            ],
+            &[
+                &[
+                    Some("t"),
+                    Some("ACCOUNTADMIN"),
+                    Some("N"),
+                    Some("Y"),
+                    Some("N"),
+                    Some("1"),
+                    Some("0"),
+                    Some("2"),
+                    Some(""),
+                    Some(""),
+                ],
+                &[
+                    Some("t"),
+                    Some("ANALYST"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                    Some("0"),
+                    Some("0"),
+                    Some("0"),
+                    Some("USERADMIN"),
+                    Some("reads scores"),
+                ],
+            ],
+        );
+        let mut results = Results::default();
+        results.insert(Query::Show(ObjectKind::Role), r);
+        let found = observe(&results, &Scope::from_desired(&bank(), &sample()));
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].1,
+            Spec::Role(RoleSpec {
+                comment: Some("reads scores".into())
+            })
+        );
+    }
+}

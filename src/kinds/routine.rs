@@ -359,8 +359,8 @@ pub fn parse_arguments(text: &str) -> Option<(Vec<String>, String)> {
     let args = if inner.is_empty() {
         Vec::new()
     } else {
-        inner
-            .split(',')
+        common::split_top_level(inner)
+            .iter()
             .map(|a| {
                 let a = a.trim();
                 let a = a.strip_prefix("DEFAULT ").unwrap_or(a);
@@ -387,8 +387,8 @@ pub fn parse_signature(text: &str) -> Vec<Argument> {
     if inner.is_empty() {
         return Vec::new();
     }
-    inner
-        .split(',')
+    common::split_top_level(inner)
+        .iter()
         .filter_map(|a| {
             let a = a.trim();
             let (name, ty) = a.split_once(' ')?;
@@ -451,6 +451,139 @@ pub fn apply_describe(spec: &mut RoutineSpec, rows: &Rows) {
     spec.runtime_version = common::clean(get("runtime_version").as_deref());
     if let Some(e) = common::clean(get("execute as").as_deref()) {
         spec.execute_as = Some(e);
+    }
+}
+
+/// Details INFORMATION_SCHEMA gave for one routine (by column name).
+#[derive(Clone, Debug, Default)]
+pub struct InfoRow {
+    values: BTreeMap<String, Option<String>>,
+}
+
+impl InfoRow {
+    fn get(&self, column: &str) -> Option<&str> {
+        self.values.get(column).and_then(|v| v.as_deref())
+    }
+    fn has(&self, column: &str) -> bool {
+        self.values.contains_key(column)
+    }
+}
+
+/// INFORMATION_SCHEMA.PROCEDURES/FUNCTIONS rows of the managed databases, by identity.
+fn info_schema_rows(
+    results: &Results,
+    scope: &Scope,
+    kind: ObjectKind,
+) -> BTreeMap<ObjectId, InfoRow> {
+    let prefix = if kind == ObjectKind::Procedure {
+        "PROCEDURE"
+    } else {
+        "FUNCTION"
+    };
+    let mut out = BTreeMap::new();
+    for (query, rows) in &results.rows {
+        let Query::Routines(k, db) = query else {
+            continue;
+        };
+        if *k != kind {
+            continue;
+        }
+        for row in rows.iter() {
+            let (Some(schema), Some(name)) = (
+                row.get(&format!("{prefix}_SCHEMA")),
+                row.get(&format!("{prefix}_NAME")),
+            ) else {
+                continue;
+            };
+            let sig = parse_signature(row.get("ARGUMENT_SIGNATURE").unwrap_or("()"));
+            let types = sig.iter().map(|a| types::legacy(&a.data_type)).collect();
+            let name = ObjectName::in_schema(
+                db.clone(),
+                Ident::from_stored(schema),
+                Ident::from_stored(name),
+            );
+            let values = rows
+                .columns
+                .iter()
+                .map(|c| {
+                    (
+                        c.name.to_ascii_uppercase(),
+                        row.get(&c.name).map(str::to_string),
+                    )
+                })
+                .collect();
+            out.insert(
+                ObjectId::routine(scope.account(), kind, name, types),
+                InfoRow { values },
+            );
+        }
+    }
+    out
+}
+
+/// Applies an INFORMATION_SCHEMA row: arguments, return type, language, body,
+/// comment, and the Python details when the view has them.
+pub fn apply_info_schema(spec: &mut RoutineSpec, info: &InfoRow) {
+    let prefix = if info.has("PROCEDURE_DEFINITION") {
+        "PROCEDURE"
+    } else {
+        "FUNCTION"
+    };
+    if let Some(sig) = info.get("ARGUMENT_SIGNATURE") {
+        spec.arguments = parse_signature(sig);
+    }
+    if let Some(base) = common::clean(info.get("DATA_TYPE")) {
+        let len = common::clean(info.get("CHARACTER_MAXIMUM_LENGTH"));
+        let (p, s) = (
+            common::clean(info.get("NUMERIC_PRECISION")),
+            common::clean(info.get("NUMERIC_SCALE")),
+        );
+        let upper = base.to_ascii_uppercase();
+        spec.returns = match (upper.as_str(), len, p, s) {
+            (_, _, _, _) if upper.contains('(') || upper.starts_with("TABLE") => base,
+            ("TEXT" | "VARCHAR", Some(n), _, _) => format!("VARCHAR({n})"),
+            ("NUMBER" | "FIXED", _, Some(p), Some(s)) => format!("NUMBER({p},{s})"),
+            _ => base,
+        };
+    }
+    if let Some(l) = info.get(&format!("{prefix}_LANGUAGE")) {
+        spec.language = if l.eq_ignore_ascii_case("SQL") {
+            Language::Sql
+        } else {
+            Language::Python
+        };
+    }
+    if let Some(body) = info.get(&format!("{prefix}_DEFINITION")) {
+        spec.body = body.to_string();
+    }
+    if info.has("COMMENT") {
+        spec.comment = Some(info.get("COMMENT").unwrap_or("").to_string());
+    }
+    if info.has("IS_SECURE") {
+        spec.secure = common::parse_bool(info.get("IS_SECURE"));
+    }
+    if info.has("RUNTIME_VERSION") {
+        spec.runtime_version = common::clean(info.get("RUNTIME_VERSION"));
+    }
+    if info.has("PACKAGES") {
+        spec.packages = parse_list(info.get("PACKAGES"));
+    }
+    if info.has("IMPORTS") {
+        spec.imports = parse_list(info.get("IMPORTS"));
+    }
+    if info.has("HANDLER") {
+        spec.handler = common::clean(info.get("HANDLER"));
+    }
+}
+
+/// True when a routine read from SHOW and INFORMATION_SCHEMA still lacks details
+/// only DESCRIBE has: a Python handler (and with it packages, imports, runtime), or
+/// a procedure's EXECUTE AS.
+pub fn needs_describe(spec: &Spec) -> bool {
+    match spec {
+        Spec::Procedure(_) => true,
+        Spec::Function(r) => r.language == Language::Python && r.handler.is_none(),
+        _ => false,
     }
 }
 
@@ -520,6 +653,7 @@ pub fn observe(results: &Results, scope: &Scope, kind: ObjectKind) -> Vec<(Objec
         .iter()
         .map(|r| (normalize_id(r), r))
         .collect();
+    let info = info_schema_rows(results, scope, kind);
     let mut out = Vec::new();
     for row in results.get(&Query::Show(kind)).iter() {
         let Some((name, sig, mut spec)) = parse_row(&row, kind, default_description) else {
@@ -532,6 +666,9 @@ pub fn observe(results: &Results, scope: &Scope, kind: ObjectKind) -> Vec<(Objec
             continue;
         }
         let id = ObjectId::routine(scope.account(), kind, name, sig);
+        if let Some(info) = info.get(&id) {
+            apply_info_schema(&mut spec, info);
+        }
         if let Some(desired_id) = managed.get(&id) {
             apply_describe(
                 &mut spec,
@@ -546,4 +683,285 @@ pub fn observe(results: &Results, scope: &Scope, kind: ObjectKind) -> Vec<(Objec
         out.push((id, spec));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn parses_show_arguments_in_both_forms() {
+        assert_eq!(
+            parse_arguments("SCORE(VARCHAR, VARCHAR) RETURN VARCHAR"),
+            Some((vec!["VARCHAR".into(), "VARCHAR".into()], "VARCHAR".into()))
+        );
+        assert_eq!(
+            parse_arguments("P(DEFAULT NUMBER(20,0)) RETURN NUMBER(38,0)"),
+            Some((vec!["NUMBER".into()], "NUMBER(38,0)".into()))
+        );
+        assert_eq!(
+            parse_arguments("ALLOWED_REGIONS() RETURN ARRAY"),
+            Some((vec![], "ARRAY".into()))
+        );
+    }
+
+    #[test]
+    fn show_plus_describe_equals_the_manifest() {
+        let show = rows(
+            &[
+                "created_on",
+                "name",
+                "schema_name",
+                "is_builtin",
+                "is_aggregate",
+                "is_ansi",
+                "min_num_arguments",
+                "max_num_arguments",
+                "arguments",
+                "description",
+                "catalog_name",
+                "is_table_function",
+                "valid_for_clustering",
+                "is_secure",
+                "secrets",
+                "external_access_integrations",
+            ],
+            &[
+                &[
+                    Some("t"),
+                    Some("SCORE"),
+                    Some("ML"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                    Some("2"),
+                    Some("2"),
+                    Some("SCORE(VARCHAR, VARCHAR) RETURN VARCHAR"),
+                    Some("user-defined procedure"),
+                    Some("SCORING"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                    None,
+                    None,
+                ],
+                &[
+                    Some("t"),
+                    Some("OTHER"),
+                    Some("ML"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                    Some("0"),
+                    Some("0"),
+                    Some("OTHER() RETURN NUMBER"),
+                    Some("user-defined procedure"),
+                    Some("SCORING"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                    None,
+                    None,
+                ],
+            ],
+        );
+        let describe = rows(
+            &["property", "value"],
+            &[
+                &[Some("signature"), Some("(SRC VARCHAR, DST VARCHAR)")],
+                &[Some("returns"), Some("VARCHAR(16777216)")],
+                &[Some("language"), Some("PYTHON")],
+                &[Some("null handling"), Some("CALLED ON NULL INPUT")],
+                &[Some("volatility"), Some("VOLATILE")],
+                &[
+                    Some("body"),
+                    Some("def run(session, src, dst):\n    return 'ok'\n"),
+                ],
+                &[Some("imports"), Some("[]")],
+                &[Some("handler"), Some("run")],
+                &[Some("runtime_version"), Some("3.12")],
+                &[
+                    Some("packages"),
+                    Some("['snowflake-snowpark-python','pandas']"),
+                ],
+                &[Some("execute as"), Some("OWNER")],
+            ],
+        );
+        let c = ctx();
+        let desired = crate::kinds::normalize_catalog(&sample(), &c);
+        let scope = Scope::from_desired(&partner(), &sample());
+        let proc_id = scope
+            .routines
+            .iter()
+            .find(|r| r.kind == ObjectKind::Procedure)
+            .unwrap()
+            .clone();
+        let mut results = Results::default();
+        results.insert(Query::Show(ObjectKind::Procedure), show);
+        results.insert(Query::DescribeRoutine(proc_id.clone()), describe);
+        let found = observe(&results, &scope, ObjectKind::Procedure);
+        assert_eq!(found.len(), 2);
+        let (oid, Spec::Procedure(observed)) = found.iter().find(|(i, _)| i == &proc_id).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(oid, &proc_id);
+        let Some(Spec::Procedure(want)) = desired.get(oid) else {
+            panic!()
+        };
+        assert_eq!(update(oid, want, &normalize(observed, &c), &c), None);
+        assert_eq!(
+            Query::DescribeRoutine(proc_id).sql(),
+            "DESCRIBE PROCEDURE SCORING.ML.SCORE(VARCHAR, VARCHAR)"
+        );
+    }
+
+    #[test]
+    fn comment_is_altered_secure_function_too() {
+        let c = ctx();
+        let fid = ObjectId::routine(
+            partner(),
+            ObjectKind::Function,
+            name("db.s.f"),
+            vec!["FLOAT".into()],
+        );
+        let base = RoutineSpec {
+            language: Language::Python,
+            arguments: vec![Argument {
+                name: ident("x"),
+                data_type: "FLOAT".into(),
+            }],
+            returns: "FLOAT".into(),
+            runtime_version: Some("3.12".into()),
+            packages: vec![],
+            imports: vec![],
+            handler: Some("f".into()),
+            body: "def f(x): return x".into(),
+            secure: Some(false),
+            execute_as: None,
+            comment: Some(String::new()),
+        };
+        let desired = RoutineSpec {
+            secure: Some(true),
+            comment: Some("it's".into()),
+            ..base.clone()
+        };
+        let change = update(&fid, &desired, &base, &c).unwrap();
+        assert_eq!(change.action, Action::Alter);
+        let sql: Vec<String> = change.statements.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            sql,
+            [
+                "ALTER FUNCTION DB.S.F(FLOAT) SET SECURE",
+                "ALTER FUNCTION DB.S.F(FLOAT) SET COMMENT = 'it''s'"
+            ]
+        );
+    }
+
+    #[test]
+    fn information_schema_gives_bodies_and_describe_follows_only_when_needed() {
+        let show = rows(
+            &[
+                "name",
+                "schema_name",
+                "is_builtin",
+                "arguments",
+                "description",
+                "catalog_name",
+                "is_secure",
+                "language",
+            ],
+            &[&[
+                Some("PREDICT"),
+                Some("ML"),
+                Some("N"),
+                Some("PREDICT(FLOAT) RETURN FLOAT"),
+                Some("user-defined function"),
+                Some("SCORING"),
+                Some("N"),
+                Some("PYTHON"),
+            ]],
+        );
+        let cols = [
+            "FUNCTION_CATALOG",
+            "FUNCTION_SCHEMA",
+            "FUNCTION_NAME",
+            "ARGUMENT_SIGNATURE",
+            "DATA_TYPE",
+            "CHARACTER_MAXIMUM_LENGTH",
+            "NUMERIC_PRECISION",
+            "NUMERIC_SCALE",
+            "FUNCTION_LANGUAGE",
+            "FUNCTION_DEFINITION",
+            "COMMENT",
+        ];
+        let row: &[Option<&str>] = &[
+            Some("SCORING"),
+            Some("ML"),
+            Some("PREDICT"),
+            Some("(X FLOAT)"),
+            Some("FLOAT"),
+            None,
+            None,
+            None,
+            Some("PYTHON"),
+            Some("def run(df):\n    return df[0]\n"),
+            None,
+        ];
+        let scope = Scope::from_desired(&partner(), &sample());
+        let fid = scope
+            .routines
+            .iter()
+            .find(|r| r.kind == ObjectKind::Function)
+            .unwrap()
+            .clone();
+        assert!(
+            scope
+                .queries()
+                .contains(&Query::Routines(ObjectKind::Function, ident("scoring")))
+        );
+        let mut results = Results::default();
+        results.insert(Query::Show(ObjectKind::Function), show);
+        results.insert(
+            Query::Routines(ObjectKind::Function, ident("scoring")),
+            rows(&cols, &[row]),
+        );
+        // Without HANDLER/PACKAGES in the view, DESCRIBE follows for the managed function.
+        assert_eq!(
+            scope.followups(&results),
+            vec![Query::DescribeRoutine(fid.clone())]
+        );
+        let found = observe(&results, &scope, ObjectKind::Function);
+        let Spec::Function(f) = &found[0].1 else {
+            panic!()
+        };
+        assert_eq!(f.body, "def run(df):\n    return df[0]\n");
+        assert_eq!(f.arguments[0].name, ident("x"));
+        // With them, nothing more is read.
+        let mut wide: Vec<&str> = cols.to_vec();
+        wide.extend(["HANDLER", "PACKAGES", "RUNTIME_VERSION", "IMPORTS"]);
+        let mut wide_row = row.to_vec();
+        wide_row.extend([
+            Some("run"),
+            Some("['snowflake-snowpark-python','pandas']"),
+            Some("3.12"),
+            Some("[]"),
+        ]);
+        results.insert(
+            Query::Routines(ObjectKind::Function, ident("scoring")),
+            rows(&wide, &[&wide_row]),
+        );
+        assert!(scope.followups(&results).is_empty());
+        let found = observe(&results, &scope, ObjectKind::Function);
+        let c = ctx();
+        let desired = crate::kinds::normalize_catalog(&sample(), &c);
+        let Some(Spec::Function(want)) = desired.get(&found[0].0) else {
+            panic!()
+        };
+        let Spec::Function(have) = &found[0].1 else {
+            panic!()
+        };
+        assert_eq!(update(&found[0].0, want, &normalize(have, &c), &c), None);
+    }
 }

@@ -29,6 +29,9 @@ pub enum Query {
     ListStage(ObjectName),
     DescribeStage(ObjectName),
     DescribeRoutine(ObjectId),
+    /// `SELECT * FROM <db>.INFORMATION_SCHEMA.PROCEDURES|FUNCTIONS`: bodies and
+    /// return types of every routine of one database.
+    Routines(ObjectKind, Ident),
 }
 
 impl Query {
@@ -65,6 +68,14 @@ impl Query {
             Query::ModelVersions(m) => format!("SHOW VERSIONS IN MODEL {}", m.sql()),
             Query::ListStage(s) => format!("LIST @{}", s.sql()),
             Query::DescribeStage(s) => format!("DESCRIBE STAGE {}", s.sql()),
+            Query::Routines(kind, db) => {
+                let view = if *kind == ObjectKind::Procedure {
+                    "PROCEDURES"
+                } else {
+                    "FUNCTIONS"
+                };
+                format!("SELECT * FROM {}.INFORMATION_SCHEMA.{view}", db.sql())
+            }
             Query::DescribeRoutine(id) => {
                 format!("DESCRIBE {} {}", id.kind.sql_keyword(), id.sql_name())
             }
@@ -250,7 +261,36 @@ impl Scope {
                 .cloned()
                 .map(Query::DescribeStage),
         );
-        out.extend(self.routines.iter().cloned().map(Query::DescribeRoutine));
+        let routine_dbs: BTreeSet<(ObjectKind, Ident)> = self
+            .routines
+            .iter()
+            .filter_map(|id| Some((id.kind, id.name.database.clone()?)))
+            .filter(|(_, db)| self.local_databases.contains(db))
+            .collect();
+        out.extend(
+            routine_dbs
+                .into_iter()
+                .map(|(kind, db)| Query::Routines(kind, db)),
+        );
+        out
+    }
+
+    /// Statements that depend on the first round's answers: DESCRIBE for managed
+    /// routines that exist but whose details INFORMATION_SCHEMA did not give.
+    pub fn followups(&self, results: &Results) -> Vec<Query> {
+        let mut out = Vec::new();
+        for kind in [ObjectKind::Procedure, ObjectKind::Function] {
+            let existing: BTreeSet<ObjectId> = super::routine::observe(results, self, kind)
+                .into_iter()
+                .filter(|(_, spec)| super::routine::needs_describe(spec))
+                .map(|(id, _)| id)
+                .collect();
+            for desired in self.routines.iter().filter(|r| r.kind == kind) {
+                if existing.contains(&super::normalize_id(desired)) {
+                    out.push(Query::DescribeRoutine(desired.clone()));
+                }
+            }
+        }
         out
     }
 }

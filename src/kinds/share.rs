@@ -338,3 +338,158 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn parses_show_shares_and_grants_to_share() {
+        let shares = rows(
+            &[
+                "created_on",
+                "kind",
+                "owner_account",
+                "name",
+                "database_name",
+                "to",
+                "owner",
+                "comment",
+                "listing_global_name",
+            ],
+            &[
+                &[
+                    Some("t"),
+                    Some("OUTBOUND"),
+                    Some("LOCALORG.BANK"),
+                    Some("DATA_SHARING_DEMO"),
+                    Some("DATA_SHARING_DEMO"),
+                    Some("LOCALORG.PARTNER, LOCALORG.OTHER"),
+                    Some("ACCOUNTADMIN"),
+                    Some(""),
+                    Some(""),
+                ],
+                &[
+                    Some("t"),
+                    Some("INBOUND"),
+                    Some("LOCALORG.PARTNER"),
+                    Some("SCORES"),
+                    Some(""),
+                    Some(""),
+                    Some(""),
+                    Some(""),
+                    Some(""),
+                ],
+            ],
+        );
+        let grants = rows(
+            &[
+                "created_on",
+                "privilege",
+                "granted_on",
+                "name",
+                "granted_to",
+                "grantee_name",
+                "grant_option",
+                "granted_by",
+            ],
+            &[
+                &[
+                    Some("t"),
+                    Some("SELECT"),
+                    Some("TABLE"),
+                    Some("DATA_SHARING_DEMO.DATA_SHARING_DEMO.\"customer data\""),
+                    Some("SHARE"),
+                    Some("XY123.DATA_SHARING_DEMO"),
+                    Some("false"),
+                    Some("ACCOUNTADMIN"),
+                ],
+                &[
+                    Some("t"),
+                    Some("USAGE"),
+                    Some("DATABASE"),
+                    Some("DATA_SHARING_DEMO"),
+                    Some("SHARE"),
+                    Some("XY123.DATA_SHARING_DEMO"),
+                    Some("false"),
+                    Some("ACCOUNTADMIN"),
+                ],
+                &[
+                    Some("t"),
+                    Some("USAGE"),
+                    Some("SCHEMA"),
+                    Some("DATA_SHARING_DEMO.DATA_SHARING_DEMO"),
+                    Some("SHARE"),
+                    Some("XY123.DATA_SHARING_DEMO"),
+                    Some("false"),
+                    Some("ACCOUNTADMIN"),
+                ],
+            ],
+        );
+        let mut results = Results::default();
+        results.insert(Query::Show(ObjectKind::Share), shares);
+        results.insert(Query::ShareGrants(ident("data_sharing_demo")), grants);
+        let mut desired = crate::model::Catalog::new();
+        desired.insert(
+            id(&bank(), ObjectKind::Share, "data_sharing_demo"),
+            Spec::Share(Default::default()),
+        );
+        desired.insert(
+            id(&bank(), ObjectKind::Share, "scores"),
+            Spec::Share(Default::default()),
+        );
+        let found = observe(&results, &Scope::from_desired(&bank(), &desired));
+        assert_eq!(found.len(), 1, "inbound shares are not ours");
+        let Spec::Share(s) = &found[0].1 else {
+            panic!()
+        };
+        assert_eq!(s.accounts.len(), 2);
+        assert_eq!(s.grants[0].on_kind, ObjectKind::Database);
+        assert_eq!(s.grants[2].on.name.as_str(), "customer data");
+    }
+
+    #[test]
+    fn revokes_before_grants_and_accounts_last() {
+        let c = ctx();
+        let sid = id(&bank(), ObjectKind::Share, "s");
+        let g = |p: &str, k, n: &str| ShareGrant {
+            privilege: p.into(),
+            on_kind: k,
+            on: name(n),
+        };
+        let observed = normalize(
+            &ShareSpec {
+                grants: vec![
+                    g("USAGE", ObjectKind::Database, "a"),
+                    g("SELECT", ObjectKind::Table, "a.s.old"),
+                ],
+                ..Default::default()
+            },
+            &c,
+        );
+        let desired = normalize(
+            &ShareSpec {
+                grants: vec![
+                    g("usage", ObjectKind::Database, "a"),
+                    g("usage", ObjectKind::Schema, "a.s"),
+                    g("select", ObjectKind::Table, "a.s.t"),
+                ],
+                accounts: vec![AccountRef::Project(partner())],
+                ..Default::default()
+            },
+            &c,
+        );
+        let change = update(&sid, &desired, &observed, &c).unwrap();
+        let sql: Vec<String> = change.statements.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            sql,
+            [
+                "REVOKE SELECT ON TABLE A.S.OLD FROM SHARE S",
+                "GRANT USAGE ON SCHEMA A.S TO SHARE S",
+                "GRANT SELECT ON TABLE A.S.T TO SHARE S",
+                "ALTER SHARE S ADD ACCOUNTS = LOCALORG.PARTNER",
+            ]
+        );
+    }
+}

@@ -158,3 +158,86 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn parses_show_streams() {
+        let r = rows(
+            &[
+                "created_on",
+                "name",
+                "database_name",
+                "schema_name",
+                "owner",
+                "comment",
+                "table_name",
+                "source_type",
+                "base_tables",
+                "type",
+                "stale",
+                "mode",
+                "stale_after",
+                "invalid_reason",
+                "owner_role_type",
+            ],
+            &[&[
+                Some("t"),
+                Some("NEW_ROWS"),
+                Some("SCORING"),
+                Some("ML"),
+                Some("SYSADMIN"),
+                Some(""),
+                Some("CC_DB.DATA_SHARING_DEMO.\"customer data\""),
+                Some("Table"),
+                Some("CC_DB.DATA_SHARING_DEMO.\"customer data\""),
+                Some("DELTA"),
+                Some("false"),
+                Some("APPEND_ONLY"),
+                Some("t"),
+                Some("N/A"),
+                Some("ROLE"),
+            ]],
+        );
+        let (name, spec) = parse_row(&r.iter().next().unwrap()).unwrap();
+        assert_eq!(name.sql(), "SCORING.ML.NEW_ROWS");
+        assert_eq!(spec.table.name.as_str(), "customer data");
+        assert_eq!(spec.append_only, Some(true));
+        assert_eq!(spec.show_initial_rows, None);
+    }
+
+    #[test]
+    fn source_change_is_a_replace_comment_is_not() {
+        let sid = id(&partner(), ObjectKind::Stream, "db.s.st");
+        let observed = StreamSpec {
+            table: name("db.s.a"),
+            append_only: Some(false),
+            show_initial_rows: None,
+            comment: Some(String::new()),
+        };
+        let desired = StreamSpec {
+            table: name("db.s.b"),
+            show_initial_rows: Some(true),
+            ..observed.clone()
+        };
+        let change = update(&sid, &desired, &observed, &ctx()).unwrap();
+        assert_eq!(change.action, Action::Replace);
+        assert_eq!(
+            change.reason.as_deref(),
+            Some("stream source changed: streams cannot be altered")
+        );
+        let desired = StreamSpec {
+            comment: Some("c".into()),
+            show_initial_rows: Some(true),
+            ..observed.clone()
+        };
+        let change = update(&sid, &desired, &observed, &ctx()).unwrap();
+        assert_eq!(
+            change.statements[0].to_string(),
+            "ALTER STREAM DB.S.ST SET COMMENT = 'c'"
+        );
+    }
+}

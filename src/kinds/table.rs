@@ -26,7 +26,7 @@ fn normalize_cluster(exprs: &[String]) -> Vec<String> {
         if e.to_ascii_uppercase().starts_with("LINEAR(") && e.ends_with(')') {
             e = e[7..e.len() - 1].to_string();
         }
-        for part in split_top_level(&e) {
+        for part in common::split_top_level(&e) {
             let part = part.trim();
             if part.is_empty() {
                 continue;
@@ -38,27 +38,6 @@ fn normalize_cluster(exprs: &[String]) -> Vec<String> {
             });
         }
     }
-    out
-}
-
-fn split_top_level(text: &str) -> Vec<String> {
-    let (mut out, mut cur, mut depth, mut quote) = (Vec::new(), String::new(), 0i32, None::<char>);
-    for c in text.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => depth -= 1,
-            (None, ',') if depth == 0 => {
-                out.push(std::mem::take(&mut cur));
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(c);
-    }
-    out.push(cur);
     out
 }
 
@@ -280,8 +259,10 @@ pub fn update(
             }));
         }
     }
+    // No declared columns means the columns are not managed: nothing is dropped.
+    let columns_declared = !desired.columns.is_empty();
     for o in &observed.columns {
-        if !want.contains_key(&o.name) {
+        if columns_declared && !want.contains_key(&o.name) {
             props.push(
                 &format!("column {}", o.name.sql()),
                 Some(column_sql(o)),
@@ -471,4 +452,318 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    fn show_tables() -> crate::runtime::session::Rows {
+        rows(
+            &[
+                "created_on",
+                "name",
+                "database_name",
+                "schema_name",
+                "kind",
+                "comment",
+                "cluster_by",
+                "rows",
+                "bytes",
+                "owner",
+                "retention_time",
+                "automatic_clustering",
+                "change_tracking",
+                "search_optimization",
+                "search_optimization_progress",
+                "search_optimization_bytes",
+                "is_external",
+                "enable_schema_evolution",
+                "owner_role_type",
+                "is_event",
+                "is_hybrid",
+                "is_iceberg",
+                "is_immutable",
+            ],
+            &[
+                &[
+                    Some("t"),
+                    Some("CC"),
+                    Some("DB"),
+                    Some("S"),
+                    Some("TABLE"),
+                    Some(""),
+                    Some(""),
+                    Some("0"),
+                    Some("0"),
+                    Some("SYSADMIN"),
+                    Some("1"),
+                    Some("OFF"),
+                    Some("ON"),
+                    Some("OFF"),
+                    None,
+                    None,
+                    Some("N"),
+                    Some("N"),
+                    Some("ROLE"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                ],
+                &[
+                    Some("t"),
+                    Some("TMP"),
+                    Some("DB"),
+                    Some("S"),
+                    Some("TRANSIENT"),
+                    Some("x"),
+                    Some("LINEAR(A, to_date(B))"),
+                    Some("0"),
+                    Some("0"),
+                    Some("SYSADMIN"),
+                    Some("0"),
+                    Some("OFF"),
+                    Some("OFF"),
+                    Some("OFF"),
+                    None,
+                    None,
+                    Some("N"),
+                    Some("N"),
+                    Some("ROLE"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                    Some("N"),
+                ],
+            ],
+        )
+    }
+
+    fn columns() -> crate::runtime::session::Rows {
+        let cols = [
+            "TABLE_CATALOG",
+            "TABLE_SCHEMA",
+            "TABLE_NAME",
+            "COLUMN_NAME",
+            "ORDINAL_POSITION",
+            "COLUMN_DEFAULT",
+            "IS_NULLABLE",
+            "DATA_TYPE",
+            "CHARACTER_MAXIMUM_LENGTH",
+            "NUMERIC_PRECISION",
+            "NUMERIC_SCALE",
+            "DATETIME_PRECISION",
+            "COMMENT",
+        ];
+        rows(
+            &cols,
+            &[
+                &[
+                    Some("DB"),
+                    Some("S"),
+                    Some("CC"),
+                    Some("S_2"),
+                    Some("2"),
+                    None,
+                    Some("YES"),
+                    Some("DATE"),
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                ],
+                &[
+                    Some("DB"),
+                    Some("S"),
+                    Some("CC"),
+                    Some("customer_ID"),
+                    Some("1"),
+                    None,
+                    Some("NO"),
+                    Some("TEXT"),
+                    Some("16777216"),
+                    None,
+                    None,
+                    None,
+                    Some("id"),
+                ],
+                &[
+                    Some("DB"),
+                    Some("S"),
+                    Some("CC"),
+                    Some("B_1"),
+                    Some("3"),
+                    Some("0"),
+                    Some("YES"),
+                    Some("NUMBER"),
+                    None,
+                    Some("38"),
+                    Some("0"),
+                    None,
+                    None,
+                ],
+                &[
+                    Some("DB"),
+                    Some("S"),
+                    Some("CC"),
+                    Some("T"),
+                    Some("4"),
+                    None,
+                    Some("YES"),
+                    Some("TIMESTAMP_NTZ"),
+                    None,
+                    None,
+                    None,
+                    Some("9"),
+                    None,
+                ],
+                &[
+                    Some("DB"),
+                    Some("INFORMATION_SCHEMA"),
+                    Some("TABLES"),
+                    Some("X"),
+                    Some("1"),
+                    None,
+                    Some("YES"),
+                    Some("TEXT"),
+                    Some("10"),
+                    None,
+                    None,
+                    None,
+                    None,
+                ],
+            ],
+        )
+    }
+
+    #[test]
+    fn parses_show_tables_and_information_schema_columns() {
+        let mut results = Results::default();
+        results.insert(Query::Show(ObjectKind::Table), show_tables());
+        results.insert(Query::Columns(ident("db")), columns());
+        let mut desired = crate::model::Catalog::new();
+        desired.insert(
+            id(&bank(), ObjectKind::Database, "db"),
+            Spec::Database(Default::default()),
+        );
+        let scope = Scope::from_desired(&bank(), &desired);
+        let found = observe(&results, &scope);
+        assert_eq!(found.len(), 2);
+        let Spec::Table(cc) = &found[0].1 else {
+            panic!()
+        };
+        assert_eq!(cc.change_tracking, Some(true));
+        let cols: Vec<String> = cc
+            .columns
+            .iter()
+            .map(|c| format!("{} {}", c.name.sql(), c.data_type))
+            .collect();
+        assert_eq!(
+            cols,
+            [
+                "\"customer_ID\" VARCHAR(16777216)",
+                "S_2 DATE",
+                "B_1 NUMBER(38,0)",
+                "T TIMESTAMP_NTZ(9)"
+            ]
+        );
+        assert_eq!(cc.columns[0].nullable, Some(false));
+        let Spec::Table(tmp) = &found[1].1 else {
+            panic!()
+        };
+        assert_eq!(tmp.transient, Some(true));
+        assert_eq!(
+            normalize(tmp, &ctx()).cluster_by,
+            Some(vec!["A".to_string(), "TO_DATE(B)".to_string()])
+        );
+        // The manifest spelling of the same table is not drift.
+        let desired = TableSpec {
+            columns: vec![
+                column("\"customer_ID\"", "string"),
+                column("s_2", "date"),
+                column("b_1", "int"),
+                column("t", "timestamp"),
+            ],
+            change_tracking: Some(true),
+            ..Default::default()
+        };
+        let c = ctx();
+        let tid = id(&bank(), ObjectKind::Table, "db.s.cc");
+        assert!(update(&tid, &normalize(&desired, &c), &normalize(cc, &c), &c).is_none());
+    }
+
+    #[test]
+    fn column_changes_in_place_and_by_rebuild() {
+        let c = ctx();
+        let tid = id(&bank(), ObjectKind::Table, "db.s.t");
+        let observed = normalize(
+            &TableSpec {
+                columns: vec![
+                    column("a", "varchar(10)"),
+                    column("b", "number(10,2)"),
+                    column("gone", "int"),
+                ],
+                ..Default::default()
+            },
+            &c,
+        );
+        let grow = normalize(
+            &TableSpec {
+                columns: vec![column("a", "varchar(20)"), column("b", "number(12,2)")],
+                ..Default::default()
+            },
+            &c,
+        );
+        let change = update(&tid, &grow, &observed, &c).unwrap();
+        assert_eq!(change.action, Action::Alter);
+        assert_eq!(
+            change
+                .statements
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+            [
+                "ALTER TABLE DB.S.T ALTER COLUMN A SET DATA TYPE VARCHAR(20)",
+                "ALTER TABLE DB.S.T ALTER COLUMN B SET DATA TYPE NUMBER(12,2)",
+                "ALTER TABLE DB.S.T DROP COLUMN GONE",
+            ]
+        );
+        assert_eq!(change.hazards, vec![Hazard::DropsData]);
+        let undeclared = TableSpec {
+            columns: vec![],
+            ..observed.clone()
+        };
+        assert!(update(&tid, &undeclared, &observed, &c).is_none());
+        let scale = normalize(
+            &TableSpec {
+                columns: vec![
+                    column("a", "varchar(10)"),
+                    column("b", "number(10,3)"),
+                    column("gone", "int"),
+                ],
+                ..Default::default()
+            },
+            &c,
+        );
+        let change = update(&tid, &scale, &observed, &c).unwrap();
+        assert_eq!(change.action, Action::Replace);
+        assert!(
+            change
+                .reason
+                .unwrap()
+                .contains("cannot change from NUMBER(10,2) to NUMBER(10,3)")
+        );
+        let ct = TableSpec {
+            change_tracking: Some(true),
+            ..observed.clone()
+        };
+        let change = update(&tid, &ct, &observed, &c).unwrap();
+        assert_eq!(
+            change.statements[0].to_string(),
+            "ALTER TABLE DB.S.T SET CHANGE_TRACKING = TRUE"
+        );
+    }
 }

@@ -146,12 +146,15 @@ pub fn update(
             w.sql()
         )));
     }
-    if p.cmp(
-        "serverless_size",
-        &desired.serverless_size,
-        &observed.serverless_size,
-        common::show_str,
-    ) && let Some(s) = &desired.serverless_size
+    // SHOW TASKS does not show the serverless size: compared only when it was read.
+    if observed.serverless_size.is_some()
+        && p.cmp(
+            "serverless_size",
+            &desired.serverless_size,
+            &observed.serverless_size,
+            common::show_str,
+        )
+        && let Some(s) = &desired.serverless_size
     {
         statements.push(stmt(format!(
             "ALTER TASK {name} SET USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = {}",
@@ -170,12 +173,15 @@ pub fn update(
             sql::literal(s)
         )));
     }
-    if p.cmp(
-        "allow_overlapping_execution",
-        &desired.allow_overlapping_execution,
-        &observed.allow_overlapping_execution,
-        common::show_bool,
-    ) && let Some(a) = desired.allow_overlapping_execution
+    // Shown only for root tasks (NULL for children, where it cannot be set).
+    if observed.allow_overlapping_execution.is_some()
+        && p.cmp(
+            "allow_overlapping_execution",
+            &desired.allow_overlapping_execution,
+            &observed.allow_overlapping_execution,
+            common::show_bool,
+        )
+        && let Some(a) = desired.allow_overlapping_execution
     {
         statements.push(stmt(format!(
             "ALTER TASK {name} SET ALLOW_OVERLAPPING_EXECUTION = {}",
@@ -302,4 +308,167 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::testutil::*;
+
+    #[test]
+    fn schedules_compare_by_meaning() {
+        assert_eq!(normalize_schedule("5 minute"), "5 MINUTE");
+        assert_eq!(normalize_schedule("5  MINUTES"), "5 MINUTE");
+        assert_eq!(
+            normalize_schedule("using cron 0 9 * * * America/Los_Angeles"),
+            "USING CRON 0 9 * * * America/Los_Angeles"
+        );
+        assert_eq!(
+            normalize_schedule(&normalize_schedule("10 hours")),
+            "10 HOUR"
+        );
+    }
+
+    #[test]
+    fn parses_show_tasks() {
+        let r = rows(
+            &[
+                "created_on",
+                "name",
+                "id",
+                "database_name",
+                "schema_name",
+                "owner",
+                "comment",
+                "warehouse",
+                "schedule",
+                "predecessors",
+                "state",
+                "definition",
+                "condition",
+                "allow_overlapping_execution",
+                "error_integration",
+                "last_committed_on",
+                "last_suspended_on",
+                "owner_role_type",
+                "config",
+                "budget",
+                "task_relations",
+                "last_suspended_reason",
+            ],
+            &[
+                &[
+                    Some("t"),
+                    Some("ROOT"),
+                    Some("01"),
+                    Some("DB"),
+                    Some("S"),
+                    Some("SYSADMIN"),
+                    Some(""),
+                    Some("WH"),
+                    Some("5 MINUTE"),
+                    Some("[]"),
+                    Some("started"),
+                    Some("CALL p()"),
+                    None,
+                    Some("false"),
+                    Some("null"),
+                    None,
+                    None,
+                    Some("ROLE"),
+                    None,
+                    None,
+                    Some("{\"Predecessors\":[]}"),
+                    None,
+                ],
+                &[
+                    Some("t"),
+                    Some("CHILD"),
+                    Some("02"),
+                    Some("DB"),
+                    Some("S"),
+                    Some("SYSADMIN"),
+                    None,
+                    Some("null"),
+                    None,
+                    Some("[\n  \"DB.S.ROOT\",\n  \"\\\"DB\\\".\\\"S\\\".\\\"odd\\\"\"\n]"),
+                    Some("suspended"),
+                    Some("SELECT 1"),
+                    Some("SYSTEM$STREAM_HAS_DATA('S')"),
+                    None,
+                    Some("null"),
+                    None,
+                    None,
+                    Some("ROLE"),
+                    None,
+                    None,
+                    None,
+                    None,
+                ],
+            ],
+        );
+        let parsed: Vec<_> = r.iter().map(|row| parse_row(&row).unwrap()).collect();
+        assert_eq!(parsed[0].1.state, Some(TaskState::Started));
+        assert_eq!(parsed[0].1.warehouse, Some(ident("wh")));
+        assert_eq!(parsed[1].1.warehouse, None);
+        assert_eq!(
+            parsed[1]
+                .1
+                .after
+                .iter()
+                .map(|n| n.sql())
+                .collect::<Vec<_>>(),
+            ["DB.S.ROOT", "DB.S.\"odd\""]
+        );
+        assert_eq!(
+            parsed[1].1.when.as_deref(),
+            Some("SYSTEM$STREAM_HAS_DATA('S')")
+        );
+    }
+
+    #[test]
+    fn graph_edges_and_state() {
+        let c = ctx();
+        let tid = id(&partner(), ObjectKind::Task, "db.s.child");
+        let base = TaskSpec {
+            warehouse: None,
+            serverless_size: None,
+            schedule: None,
+            when: None,
+            after: vec![name("db.s.a")],
+            body: "SELECT 1".into(),
+            allow_overlapping_execution: None,
+            state: Some(TaskState::Suspended),
+            comment: Some(String::new()),
+        };
+        let desired = TaskSpec {
+            after: vec![name("db.s.b")],
+            state: Some(TaskState::Started),
+            when: Some("x > 1".into()),
+            ..base.clone()
+        };
+        let change = update(&tid, &normalize(&desired, &c), &normalize(&base, &c), &c).unwrap();
+        let sql: Vec<String> = change.statements.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            sql,
+            [
+                "ALTER TASK DB.S.CHILD REMOVE AFTER DB.S.A",
+                "ALTER TASK DB.S.CHILD ADD AFTER DB.S.B",
+                "ALTER TASK DB.S.CHILD MODIFY WHEN x > 1"
+            ]
+        );
+        assert!(
+            change
+                .properties
+                .iter()
+                .any(|p| p.name == "state" && p.new.as_deref() == Some("started"))
+        );
+        // Only the state differs: a change with no statements.
+        let only_state = TaskSpec {
+            state: Some(TaskState::Started),
+            ..base.clone()
+        };
+        let change = update(&tid, &only_state, &base, &c).unwrap();
+        assert!(change.statements.is_empty());
+    }
 }

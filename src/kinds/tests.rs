@@ -474,3 +474,16 @@ mod props {
         }
     }
 }
+
+#[test]
+fn observe_statements_snapshot() {
+    let desired = sample();
+    let mut out = String::new();
+    for account in [bank(), partner()] {
+        out.push_str(&format!("{account}:\n"));
+        for q in Scope::from_desired(&account, &desired).queries() {
+            out.push_str(&format!("  {}\n", q.sql()));
+        }
+    }
+    insta::assert_snapshot!(out);
+}

@@ -150,10 +150,12 @@ pub enum PlanError {
     DestroyNotAllowed { objects: Vec<ObjectId> },
     #[error("the changes depend on each other in a cycle: {}", list(objects))]
     Cycle { objects: Vec<ObjectId> },
-    #[error("{object}: {message}")]
-    Conflict {
-        object: Box<ObjectId>,
-        message: String,
+    /// Desired changes Snowflake cannot make (e.g. new artifacts under an existing,
+    /// immutable model version).
+    #[error("{}", conflicts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("
+"))]
+    Conflicts {
+        conflicts: Vec<crate::kinds::ConflictError>,
     },
 }
 
@@ -196,6 +198,10 @@ pub fn plan(
     options: PlanOptions,
 ) -> Result<Plan, PlanError> {
     let observed_catalog = &observed.catalog;
+    let conflicts = crate::kinds::validate_against_observed(desired, observed_catalog);
+    if !conflicts.is_empty() {
+        return Err(PlanError::Conflicts { conflicts });
+    }
     let mut changes = changes;
     changes.sort_by(|a, b| a.id.cmp(&b.id).then(a.action.cmp(&b.action)));
     let changes: Vec<Change> = changes

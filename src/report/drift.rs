@@ -20,6 +20,7 @@ pub struct DriftView {
     pub unmanaged: Vec<UnmanagedObject>,
 }
 
+/// `properties[].old` is the live (observed) value, `new` the declared one.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct DriftedObject {
     pub account: String,
@@ -135,10 +136,10 @@ pub fn text(view: &DriftView) -> String {
             };
             let _ = writeln!(
                 out,
-                "      {}: live {} , declared {}",
+                "      {}: declared {}, found {}",
                 p.name,
-                show(&p.old),
-                show(&p.new)
+                show(&p.new),
+                show(&p.old)
             );
         }
     }
@@ -164,4 +165,72 @@ pub fn json(view: &DriftView) -> String {
     });
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::PropertyChange;
+    use crate::model::{AccountName, Ident, SchemaSpec, Spec, TableSpec};
+
+    fn id(kind: ObjectKind, dotted: &str) -> ObjectId {
+        ObjectId::new(
+            AccountName::new("bank"),
+            kind,
+            ObjectName::parse(dotted).unwrap(),
+        )
+    }
+
+    #[test]
+    fn names_changed_properties_and_unmanaged_objects() {
+        let mut desired = Catalog::new();
+        desired.insert(
+            id(ObjectKind::Schema, "d.s"),
+            Spec::Schema(SchemaSpec::default()),
+        );
+        desired.insert(
+            id(ObjectKind::Table, "d.s.t"),
+            Spec::Table(TableSpec::default()),
+        );
+        let mut observed = desired.clone();
+        observed.insert(
+            id(ObjectKind::Table, "d.s.extra"),
+            Spec::Table(TableSpec::default()),
+        );
+        observed.insert(
+            id(ObjectKind::Table, "other.s.x"),
+            Spec::Table(TableSpec::default()),
+        );
+        let changes = vec![Change {
+            id: ObjectId::new(
+                AccountName::new("bank"),
+                ObjectKind::Warehouse,
+                ObjectName::account_level(Ident::from_stored("W")),
+            ),
+            action: Action::Alter,
+            reason: None,
+            properties: vec![PropertyChange {
+                name: "size".into(),
+                old: Some("Large".into()),
+                new: Some("X-Small".into()),
+            }],
+            statements: Vec::new(),
+            hazards: Vec::new(),
+        }];
+        let view = drift_view(&desired, &observed, &changes);
+        assert!(view.drifted);
+        let text = text(&view);
+        assert!(text.contains("bank: warehouse W (changed)"), "{text}");
+        assert!(
+            text.contains("size: declared \"X-Small\", found \"Large\""),
+            "{text}"
+        );
+        assert!(text.contains("bank: table D.S.EXTRA"), "{text}");
+        assert!(
+            !text.contains("OTHER.S.X"),
+            "outside the managed containers: {text}"
+        );
+        let clean = drift_view(&desired, &desired, &[]);
+        assert!(!clean.drifted && clean.unmanaged.is_empty());
+    }
 }

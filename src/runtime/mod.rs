@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod instrument;
 pub mod observe;
+pub mod pipeline;
 pub mod session;
 pub mod target;
 

@@ -1,10 +1,12 @@
 //! Reading live state with a few bulk queries per account, in parallel.
 //!
 //! For each account (concurrently) the per-kind scope lists its statements — one
-//! SHOW per kind, one INFORMATION_SCHEMA.COLUMNS query per managed database, and
-//! one statement per managed share, role, listing, model, stage with a file format
-//! and routine — and a small pool of threads runs them. The number of statements
-//! therefore does not grow with the number of tables. SHOW output is paged with
+//! SHOW per kind, one INFORMATION_SCHEMA.COLUMNS query per managed database (and
+//! PROCEDURES/FUNCTIONS where routines are managed), and one statement per managed
+//! share, role, listing, model and stage with a file format — and a small pool of
+//! threads runs them. A second, small round DESCRIBEs the managed routines
+//! INFORMATION_SCHEMA leaves incomplete. The number of statements therefore does not
+//! grow with the number of tables. SHOW output is paged with
 //! `LIMIT 10000 FROM '<last name>'`; "does not exist" errors (002003, 002043) read
 //! as "nothing there". Parsing is left to `crate::kinds`, which reads every row by
 //! column name.
@@ -46,7 +48,7 @@ pub const PAGE_SIZE: usize = 10_000;
 const WORKERS: usize = 6;
 
 /// Observes every account's objects in the scope of `desired`.
-#[allow(clippy::result_large_err)] // the error names the account and carries the backend error as is
+#[allow(clippy::result_large_err)] // the error names the account and keeps the backend error as is
 pub fn observe(sessions: &Sessions, desired: &Catalog) -> Result<Observed, ObserveError> {
     let outcomes: Vec<Result<AccountState, ObserveError>> = std::thread::scope(|s| {
         let handles: Vec<_> = sessions
@@ -98,12 +100,18 @@ fn observe_account(
 ) -> Result<AccountState, ObserveError> {
     let mut scope = Scope::from_desired(account, desired);
     let counter = AtomicUsize::new(0);
-    let results =
-        run_queries(session, &scope.queries(), &counter).map_err(|source| ObserveError {
-            account: account.clone(),
-            source,
-        })?;
+    let fail = |source| ObserveError {
+        account: account.clone(),
+        source,
+    };
+    let mut results = run_queries(session, &scope.queries(), &counter).map_err(fail)?;
     scope.note_imported(&results);
+    // A second, small round for what depends on the first (DESCRIBE of routines).
+    let followups = scope.followups(&results);
+    if !followups.is_empty() {
+        let more = run_queries(session, &followups, &counter).map_err(fail)?;
+        results.rows.extend(more.rows);
+    }
     let catalog = kinds::observe_account(&results, &scope);
     let identifier = identity(results.get(&Query::Identity));
     Ok(AccountState {

@@ -2,9 +2,11 @@
 //!
 //! * The embedded emulator: the file is opened (created when missing) and each
 //!   project account gets a session in the emulated account of the same name.
-//! * Real Snowflake: not available yet; asking for it is a clear error.
+//! * Real Snowflake: each project account connects with its connection from
+//!   `connections.toml` (`crate::snowflake`).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::model::AccountName;
 use crate::plan::saved::SavedTarget;
@@ -15,10 +17,18 @@ use super::observe::Sessions;
 pub enum TargetError {
     #[error("cannot open the emulator at {path}: {message}")]
     Emulator { path: PathBuf, message: String },
-    #[error(
-        "the Snowflake backend is not available yet: target `{target}` needs it; use an emulator target (e.g. `--target local`)"
-    )]
-    SnowflakeUnavailable { target: String },
+    #[error("target `{target}` names no connection for account `{account}`")]
+    MissingConnection {
+        target: String,
+        account: AccountName,
+    },
+    #[error("connecting account `{account}` with connection `{connection}`: {source}")]
+    Connect {
+        account: AccountName,
+        connection: String,
+        #[source]
+        source: Box<super::BackendError>,
+    },
 }
 
 /// Resolves a target from `floe.yaml` into the self-contained form saved plans keep
@@ -26,11 +36,14 @@ pub enum TargetError {
 pub fn resolve(root: &Path, target: &crate::manifest::Target) -> SavedTarget {
     match target {
         crate::manifest::Target::Emulator { path } => {
-            let path = if path.is_absolute() {
+            // The loader may already have joined the project root; join it only once.
+            let path = if path.is_absolute() || path.starts_with(root) {
                 path.clone()
             } else {
                 root.join(path)
             };
+            // Saved plans may be applied from another directory.
+            let path = std::path::absolute(&path).unwrap_or(path);
             SavedTarget::Emulator { path }
         }
         crate::manifest::Target::Snowflake { connections } => SavedTarget::Snowflake {
@@ -47,14 +60,60 @@ pub fn open(
 ) -> Result<Sessions, TargetError> {
     match target {
         SavedTarget::Emulator { path } => {
-            let _ = accounts;
-            Err(TargetError::Emulator {
-                path: path.clone(),
-                message: "the emulator is not available in this build yet".into(),
-            })
+            let emulator =
+                crate::emulator::Emulator::open(path).map_err(|e| TargetError::Emulator {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+            Ok(accounts
+                .iter()
+                .map(|account| {
+                    let session: Arc<dyn super::SqlSession> =
+                        Arc::new(emulator.session(account.as_str()));
+                    (account.clone(), session)
+                })
+                .collect())
         }
-        SavedTarget::Snowflake { .. } => Err(TargetError::SnowflakeUnavailable {
-            target: name.to_string(),
-        }),
+        SavedTarget::Snowflake { connections } => {
+            let mut sessions = Sessions::new();
+            for account in accounts {
+                let connection =
+                    connections
+                        .get(account)
+                        .ok_or_else(|| TargetError::MissingConnection {
+                            target: name.to_string(),
+                            account: account.clone(),
+                        })?;
+                let session =
+                    crate::snowflake::connect(connection).map_err(|e| TargetError::Connect {
+                        account: account.clone(),
+                        connection: connection.clone(),
+                        source: Box::new(e),
+                    })?;
+                let session: Arc<dyn super::SqlSession> = Arc::new(session);
+                sessions.insert(account.clone(), session);
+            }
+            Ok(sessions)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emulator_paths_are_joined_to_the_project_once_and_made_absolute() {
+        let root = Path::new("proj");
+        for given in ["proj/.floe/emulator.db", ".floe/emulator.db"] {
+            let target = crate::manifest::Target::Emulator {
+                path: PathBuf::from(given),
+            };
+            let SavedTarget::Emulator { path } = resolve(root, &target) else {
+                panic!()
+            };
+            assert!(path.is_absolute(), "{path:?}");
+            assert!(path.ends_with("proj/.floe/emulator.db"), "{path:?}");
+        }
     }
 }
