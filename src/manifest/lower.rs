@@ -1488,7 +1488,10 @@ impl<'a> Lowerer<'a> {
                             continue;
                         }
                         files.insert(file_name.clone(), hex::encode(Md5::digest(&bytes)));
-                        sources.insert(file_name, normalize_path(&path));
+                        // Absolute, so uploads (`PUT 'file://…'`) work from any folder.
+                        let absolute =
+                            std::fs::canonicalize(&path).unwrap_or_else(|_| normalize_path(&path));
+                        sources.insert(file_name, absolute);
                     }
                     Err(e) => {
                         self.diag(
