@@ -37,11 +37,11 @@ fn parse_vars(vars: &[String]) -> anyhow::Result<Vec<(String, String)>> {
 }
 
 fn load_project(dir: &Path, vars: &[String]) -> anyhow::Result<Project> {
-    let _overrides = parse_vars(vars)?;
-    bail!(
-        "loading projects is not available in this build yet ({})",
-        dir.display()
-    )
+    let overrides = parse_vars(vars)?;
+    crate::manifest::load(dir, &overrides).map_err(|diagnostics| {
+        anyhow::anyhow!("{diagnostics}")
+            .context(format!("loading the project in {}", dir.display()))
+    })
 }
 
 /// The target to use: `--target`, else the project's default.

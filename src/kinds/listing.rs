@@ -31,7 +31,9 @@ pub fn normalize(spec: &ListingSpec, ctx: &Context) -> ListingSpec {
         subtitle: text(&spec.subtitle),
         description: text(&spec.description),
         targets,
-        published: spec.published,
+        // Listings are published unless declared as drafts (creation publishes them), so
+        // an undeclared state still converges when a PUBLISH failed half-way.
+        published: Some(spec.published.unwrap_or(true)),
         comment: spec.comment.clone(),
     }
 }

@@ -153,7 +153,11 @@ fn render_step(out: &mut String, step: &StepView) {
         let _ = writeln!(out, "`{}`:\n\n{f}diff\n{diff}{f}\n", escape(&p.name));
     }
     if !step.sql.is_empty() {
-        let script: String = step.sql.iter().map(|s| format!("{s};\n")).collect();
+        let script: String = step
+            .sql
+            .iter()
+            .map(|s| format!("{}\n", super::sql::terminated(s)))
+            .collect();
         let f = fence(&script);
         let _ = writeln!(out, "{f}sql\n{script}{f}\n");
     }

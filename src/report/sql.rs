@@ -6,6 +6,17 @@ use std::fmt::Write;
 
 use super::view::PlanView;
 
+/// The statement with its `;`. When the last line ends inside a `--` comment the
+/// terminator goes on a line of its own, or the comment would swallow it.
+pub fn terminated(statement: &str) -> String {
+    let last = statement.lines().last().unwrap_or("");
+    if last.contains("--") {
+        format!("{statement}\n;")
+    } else {
+        format!("{statement};")
+    }
+}
+
 pub fn render(view: &PlanView) -> String {
     let mut out = String::new();
     if view.steps.is_empty() {
@@ -27,9 +38,23 @@ pub fn render(view: &PlanView) -> String {
                 let _ = writeln!(out, "-- hazards: {}", step.hazards.join(", "));
             }
             for statement in &step.sql {
-                let _ = writeln!(out, "{statement};");
+                let _ = writeln!(out, "{}", terminated(statement));
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminators_survive_trailing_comments() {
+        assert_eq!(terminated("SELECT 1"), "SELECT 1;");
+        assert_eq!(
+            terminated("ALTER TASK T MODIFY AS CALL p() -- why"),
+            "ALTER TASK T MODIFY AS CALL p() -- why\n;"
+        );
+    }
 }

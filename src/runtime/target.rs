@@ -36,11 +36,14 @@ pub enum TargetError {
 pub fn resolve(root: &Path, target: &crate::manifest::Target) -> SavedTarget {
     match target {
         crate::manifest::Target::Emulator { path } => {
-            let path = if path.is_absolute() {
+            // The loader may already have joined the project root; join it only once.
+            let path = if path.is_absolute() || path.starts_with(root) {
                 path.clone()
             } else {
                 root.join(path)
             };
+            // Saved plans may be applied from another directory.
+            let path = std::path::absolute(&path).unwrap_or(path);
             SavedTarget::Emulator { path }
         }
         crate::manifest::Target::Snowflake { connections } => SavedTarget::Snowflake {
@@ -57,11 +60,19 @@ pub fn open(
 ) -> Result<Sessions, TargetError> {
     match target {
         SavedTarget::Emulator { path } => {
-            let _ = accounts;
-            Err(TargetError::Emulator {
-                path: path.clone(),
-                message: "the emulator is not available in this build yet".into(),
-            })
+            let emulator =
+                crate::emulator::Emulator::open(path).map_err(|e| TargetError::Emulator {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+            Ok(accounts
+                .iter()
+                .map(|account| {
+                    let session: Arc<dyn super::SqlSession> =
+                        Arc::new(emulator.session(account.as_str()));
+                    (account.clone(), session)
+                })
+                .collect())
         }
         SavedTarget::Snowflake { connections } => {
             let mut sessions = Sessions::new();
@@ -83,6 +94,26 @@ pub fn open(
                 sessions.insert(account.clone(), session);
             }
             Ok(sessions)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emulator_paths_are_joined_to_the_project_once_and_made_absolute() {
+        let root = Path::new("proj");
+        for given in ["proj/.floe/emulator.db", ".floe/emulator.db"] {
+            let target = crate::manifest::Target::Emulator {
+                path: PathBuf::from(given),
+            };
+            let SavedTarget::Emulator { path } = resolve(root, &target) else {
+                panic!()
+            };
+            assert!(path.is_absolute(), "{path:?}");
+            assert!(path.ends_with("proj/.floe/emulator.db"), "{path:?}");
         }
     }
 }

@@ -1,0 +1,149 @@
+//! Helpers shared by the end-to-end suites: temporary copies of `manifests/`, running
+//! the `floe` binary, and the library pipeline over an in-memory emulator.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use floe::emulator::Emulator;
+use floe::model::AccountName;
+use floe::runtime::SqlSession;
+use floe::runtime::observe::Sessions;
+
+/// A temporary copy of the shipped `manifests/` project (its emulator file inside).
+pub struct TempProject {
+    _dir: tempfile::TempDir,
+    pub root: PathBuf,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == ".floe" {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+impl TempProject {
+    pub fn new() -> TempProject {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("manifests");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests"),
+            &root,
+        );
+        TempProject { _dir: dir, root }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
+    }
+
+    pub fn emulator_db(&self) -> PathBuf {
+        self.root.join(".floe/emulator.db")
+    }
+
+    /// Replaces `from` (which must occur exactly once) with `to` in a project file.
+    pub fn edit(&self, file: &str, from: &str, to: &str) {
+        let path = self.path(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "`{from}` must occur once in {file}"
+        );
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+
+    /// Removes the text from `start` (inclusive) up to `end` (exclusive) in a file.
+    pub fn remove_block(&self, file: &str, start: &str, end: &str) {
+        let path = self.path(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let from = text
+            .find(start)
+            .unwrap_or_else(|| panic!("`{start}` not in {file}"));
+        let to = from
+            + text[from..]
+                .find(end)
+                .unwrap_or_else(|| panic!("`{end}` not in {file}"));
+        std::fs::write(&path, format!("{}{}", &text[..from], &text[to..])).unwrap();
+    }
+
+    /// Runs `floe <args>` (stdin closed, no colour) and returns (exit code, stdout, stderr).
+    pub fn floe(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_floe"))
+            .args(args)
+            .current_dir(self.root.parent().unwrap())
+            .env("NO_COLOR", "1")
+            // Never reach for a real connections.toml.
+            .env(
+                "SNOWFLAKE_HOME",
+                self.root.parent().unwrap().join("no-snowflake-home"),
+            )
+            .env_remove("SNOWFLAKE_DEFAULT_CONNECTION_NAME")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code().unwrap_or(-1), stdout, stderr)
+    }
+
+    /// Like [`floe`](Self::floe) but asserts the exit code and shows output on failure.
+    pub fn floe_ok(&self, args: &[&str], code: i32) -> String {
+        let (got, stdout, stderr) = self.floe(args);
+        assert_eq!(
+            got, code,
+            "floe {args:?}\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+        );
+        stdout
+    }
+
+    /// Replaces the project's temporary path in output, so snapshots are stable.
+    pub fn redact(&self, text: &str) -> String {
+        text.replace(&self.root.display().to_string(), "<project>")
+    }
+}
+
+/// One session per account on an emulator.
+pub fn sessions(emulator: &Emulator, accounts: &[AccountName]) -> Sessions {
+    accounts
+        .iter()
+        .map(|a| {
+            let s: Arc<dyn SqlSession> = Arc::new(emulator.session(a.as_str()));
+            (a.clone(), s)
+        })
+        .collect::<BTreeMap<_, _>>()
+}
+
+/// Wraps every session of `sessions` with `wrap`.
+pub fn wrap(
+    sessions: &Sessions,
+    wrap: impl Fn(Arc<dyn SqlSession>) -> Arc<dyn SqlSession>,
+) -> Sessions {
+    sessions
+        .iter()
+        .map(|(a, s)| (a.clone(), wrap(s.clone())))
+        .collect()
+}
+
+/// The shipped project, loaded.
+pub fn shipped_project() -> floe::manifest::Project {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests");
+    match floe::manifest::load(&dir, &[]) {
+        Ok(p) => p,
+        Err(d) => panic!("manifests/ does not load:\n{d}"),
+    }
+}
