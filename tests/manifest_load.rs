@@ -314,4 +314,5 @@ fn targets_sources_and_variables() {
     let md5 = &v1.files["cc_default_model.json"];
     assert_eq!(md5.len(), 32);
     assert!(v1.sources["cc_default_model.json"].is_file());
+    assert!(v1.sources["cc_default_model.json"].is_absolute());
 }

@@ -187,8 +187,14 @@ impl Diagnostics {
     /// `file:line:column` of a diagnostic's primary label.
     pub fn location(&self, d: &Diagnostic) -> Option<String> {
         let l = d.labels.first()?;
-        let f = self.sources.get(l.span.file)?;
-        Some(format!("{}:{}:{}", f.display, l.span.line, l.span.column))
+        self.locate(l.span)
+            .map(|(file, line, column)| format!("{file}:{line}:{column}"))
+    }
+
+    /// The file (as shown in messages, relative to the project), line and column of a span.
+    pub fn locate(&self, span: Span) -> Option<(String, usize, usize)> {
+        let f = self.sources.get(span.file)?;
+        Some((f.display.clone(), span.line, span.column))
     }
 
     /// Renders every diagnostic; `color` selects ANSI colours (for terminals).

@@ -1153,6 +1153,15 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        if let Some(schedule) = &raw.schedule
+            && !is_valid_schedule(schedule)
+        {
+            self.diag(
+                Diagnostic::new(codes::VALUE_INVALID, format!("{what} has an invalid schedule `{schedule}`"))
+                    .at(value.get("schedule").map(|n| n.span).unwrap_or(key.span), "not a task schedule")
+                    .expected("`<n> MINUTE`, `<n> HOURS`, `<n> SECONDS` or `USING CRON <min> <hour> <day> <month> <weekday> <time zone>`"),
+            );
+        }
         if raw.body.trim().is_empty() {
             self.diag(
                 Diagnostic::new(codes::VALUE_INVALID, format!("{what} has an empty body")).at(
@@ -1488,7 +1497,10 @@ impl<'a> Lowerer<'a> {
                             continue;
                         }
                         files.insert(file_name.clone(), hex::encode(Md5::digest(&bytes)));
-                        sources.insert(file_name, normalize_path(&path));
+                        // Absolute, so uploads (`PUT 'file://…'`) work from any folder.
+                        let absolute =
+                            std::fs::canonicalize(&path).unwrap_or_else(|_| normalize_path(&path));
+                        sources.insert(file_name, absolute);
                     }
                     Err(e) => {
                         self.diag(
@@ -1955,6 +1967,26 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// A task schedule Snowflake accepts: an interval or a cron expression with a time zone.
+pub fn is_valid_schedule(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.as_slice() {
+        [n, unit] => {
+            n.parse::<u32>().is_ok_and(|n| n > 0)
+                && [
+                    "MINUTE", "MINUTES", "M", "HOUR", "HOURS", "H", "SECOND", "SECONDS", "S",
+                ]
+                .contains(&unit.to_ascii_uppercase().as_str())
+        }
+        [using, cron, fields @ ..] => {
+            using.eq_ignore_ascii_case("USING")
+                && cron.eq_ignore_ascii_case("CRON")
+                && fields.len() == 6
+        }
+        _ => false,
+    }
+}
+
 /// `ORG.ACCOUNT` with both parts simple identifiers.
 pub fn is_account_identifier(text: &str) -> bool {
     let parts: Vec<&str> = text.trim().split('.').collect();
@@ -2341,6 +2373,31 @@ grants:
                 "USAGE ON PROCEDURE DEMO.MAIN.P(VARCHAR) TO ROLE READER",
             ]
         );
+    }
+
+    #[test]
+    fn schedules_are_intervals_or_cron_with_time_zone() {
+        use super::is_valid_schedule;
+        for ok in [
+            "5 MINUTE",
+            "1 minutes",
+            "2 HOURS",
+            "30 SECONDS",
+            "USING CRON 0 6 * * * UTC",
+            "using cron */5 * * * MON-FRI Europe/Berlin",
+        ] {
+            assert!(is_valid_schedule(ok), "{ok}");
+        }
+        for bad in [
+            "5",
+            "0 MINUTE",
+            "five minutes",
+            "5 DAYS",
+            "USING CRON 0 6 * * *",
+            "CRON 0 6 * * * UTC",
+        ] {
+            assert!(!is_valid_schedule(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -261,6 +261,13 @@ fn read_yaml(
     let source = SourceText::new(text);
     match yaml::parse(file, &source) {
         Ok(parsed) => {
+            if let Some(span) = parsed.extra_document {
+                diags.push(
+                    Diagnostic::new(codes::YAML_SYNTAX, format!("`{display}` holds more than one YAML document"))
+                        .at(span, "a second document starts here")
+                        .hint("floe reads one document per file: move these objects to a file of their own"),
+                );
+            }
             for dup in &parsed.duplicate_keys {
                 diags.push(
                     Diagnostic::new(

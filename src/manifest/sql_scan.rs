@@ -105,12 +105,14 @@ fn tokens(sql: &str) -> Vec<Token<'_>> {
 }
 
 /// String literals that directly follow `FROM` or `JOIN` (a table name was meant).
+/// External locations (`COPY INTO t FROM 's3://…'`) are valid and not reported.
 pub fn from_string_literals(sql: &str) -> Vec<Found> {
     let toks = tokens(sql);
     toks.windows(2)
         .filter_map(|w| match (w[0], w[1]) {
             (Token::Word(kw, _), Token::Str(s, off))
-                if kw.eq_ignore_ascii_case("FROM") || kw.eq_ignore_ascii_case("JOIN") =>
+                if (kw.eq_ignore_ascii_case("FROM") || kw.eq_ignore_ascii_case("JOIN"))
+                    && !s.contains("://") =>
             {
                 Some(Found {
                     text: s.to_string(),
@@ -201,6 +203,7 @@ mod tests {
         assert_eq!(found[0].text, "'DB.S.T'");
         assert_eq!(&sql[found[0].offset..found[0].offset + 8], "'DB.S.T'");
         assert!(from_string_literals("SELECT 'from' FROM t -- FROM 'x'").is_empty());
+        assert!(from_string_literals("COPY INTO t FROM 's3://bucket/path/'").is_empty());
     }
 
     #[test]

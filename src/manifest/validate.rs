@@ -770,6 +770,33 @@ impl<'a> Validator<'a> {
                 ),
             );
             let Some(Spec::Model(model)) = self.catalog.get(&model_id) else {
+                // Stage paths are case-sensitive: `cc_default_model/v1` is not the
+                // folder the model's files are uploaded to.
+                let near = self.catalog.objects.iter().find(|(k, spec)| {
+                    k.account == id.account
+                        && k.kind == ObjectKind::Model
+                        && k.name.parent() == model_id.name.parent()
+                        && k.name.name.as_str().eq_ignore_ascii_case(folder)
+                        && matches!(spec, Spec::Model(m) if m.stage == stage)
+                });
+                if let Some((near_id, _)) = near {
+                    self.diags.push(
+                        Diagnostic::new(
+                            codes::REF_UNKNOWN,
+                            format!(
+                                "{} imports `{imp}`, but the files of {} are under `{}/`",
+                                describe(id),
+                                describe(near_id),
+                                near_id.name.name.as_str()
+                            ),
+                        )
+                        .at(span, "stage paths are case-sensitive")
+                        .hint(format!(
+                            "write the folder as `{}` (the model's stored name)",
+                            near_id.name.name.as_str()
+                        )),
+                    );
+                }
                 continue;
             };
             if model.stage != stage {

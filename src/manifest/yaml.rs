@@ -235,6 +235,8 @@ pub struct DuplicateKey {
 pub struct Parsed {
     pub root: Option<Node>,
     pub duplicate_keys: Vec<DuplicateKey>,
+    /// Where a second document starts (`---`), if the file has more than one.
+    pub extra_document: Option<Span>,
 }
 
 /// Parses the first document of `source`.
@@ -247,9 +249,10 @@ pub fn parse(file: usize, source: &SourceText) -> Result<Parsed, SyntaxError> {
         anchors: BTreeMap::new(),
         duplicate_keys: Vec::new(),
         documents: 0,
+        extra_document: None,
     };
     let mut parser = Parser::new_from_str(&source.text);
-    if let Err(e) = parser.load(&mut builder, false) {
+    if let Err(e) = parser.load(&mut builder, true) {
         let m = e.marker();
         return Err(SyntaxError {
             message: e.info().to_string(),
@@ -259,6 +262,7 @@ pub fn parse(file: usize, source: &SourceText) -> Result<Parsed, SyntaxError> {
     Ok(Parsed {
         root: builder.root,
         duplicate_keys: builder.duplicate_keys,
+        extra_document: builder.extra_document,
     })
 }
 
@@ -284,6 +288,7 @@ struct Builder<'a> {
     anchors: BTreeMap<usize, Node>,
     duplicate_keys: Vec<DuplicateKey>,
     documents: usize,
+    extra_document: Option<Span>,
 }
 
 impl Builder<'_> {
@@ -354,7 +359,12 @@ impl Builder<'_> {
 impl MarkedEventReceiver for Builder<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         match ev {
-            Event::DocumentStart => self.documents += 1,
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents == 2 {
+                    self.extra_document = Some(self.span(mark, 3));
+                }
+            }
             Event::Scalar(text, style, anchor, _tag) => {
                 if self.documents > 1 {
                     return;
@@ -497,6 +507,14 @@ mod tests {
         let src = SourceText::new(Arc::from("a: [1, 2\nb: 3\n"));
         let err = parse(0, &src).err().unwrap();
         assert!(err.span.line >= 2, "{err:?}");
+    }
+
+    #[test]
+    fn a_second_document_is_noticed() {
+        let p = parse_str("a: 1\n---\nb: 2\n");
+        assert_eq!(p.extra_document.map(|s| s.line), Some(2));
+        assert!(p.root.unwrap().get("b").is_none());
+        assert!(parse_str("---\na: 1\n").extra_document.is_none());
     }
 
     #[test]
