@@ -117,6 +117,25 @@ pub fn dependencies(id: &ObjectId, spec: &Spec, catalog: &Catalog) -> Vec<Object
             for a in &task.after {
                 deps.push(local(ObjectKind::Task, a.clone()));
             }
+            if let (Some(db), Some(schema)) = (&id.name.database, &id.name.schema) {
+                // Procedures the body calls (every overload of that name).
+                let scope = crate::manifest::names::Scope::schema(db, schema);
+                for call in crate::manifest::sql_scan::call_refs(&task.body) {
+                    if let Ok(name) = crate::manifest::names::object_level(&call.text, &scope) {
+                        deps.extend(
+                            catalog
+                                .objects
+                                .keys()
+                                .filter(|k| {
+                                    k.account == *account
+                                        && k.kind == ObjectKind::Procedure
+                                        && k.name == name
+                                })
+                                .cloned(),
+                        );
+                    }
+                }
+            }
             if let (Some(when), Some(db), Some(schema)) =
                 (&task.when, &id.name.database, &id.name.schema)
             {

@@ -80,6 +80,18 @@ impl SqlSession for Scripted {
                 columns: text_columns(&["created_on", "name"]),
                 rows: vec![],
             }),
+            "USE ROLE NOPE" => Err(BackendError::Sql {
+                code: "002003".to_string(),
+                sqlstate: "02000".to_string(),
+                message: "SQL compilation error:\nRole 'NOPE' does not exist or not authorized."
+                    .to_string(),
+                query_id: None,
+                statement: sql.to_string(),
+            }),
+            use_statement if use_statement.starts_with("USE ") => Ok(Rows {
+                columns: text_columns(&["status"]),
+                rows: vec![vec![Some("Statement executed successfully.".to_string())]],
+            }),
             "SELECT SLOWLY" => {
                 std::thread::sleep(Duration::from_millis(1500));
                 Ok(Rows::default())
@@ -128,8 +140,17 @@ fn password_login_runs_statements_and_maps_errors() {
     let (handle, _) = server(ServerOptions::default());
     let mut config = config(&handle, "bank", "pw");
     config.role = Some("sysadmin".to_string());
-    let session = snowflake::connect_with(config).unwrap();
+    let session = snowflake::connect_with(config.clone()).unwrap();
     assert_eq!(session.info().role.as_deref(), Some("SYSADMIN"));
+
+    // A role that cannot be used fails the login, as in Snowflake.
+    let mut no_role = config;
+    no_role.role = Some("nope".to_string());
+    let err = snowflake::connect_with(no_role).unwrap_err();
+    assert!(
+        matches!(err, BackendError::Auth(ref m) if m.contains("390189") && m.contains("'NOPE'")),
+        "{err}"
+    );
 
     let rows = session.execute("SELECT CURRENT_ACCOUNT_NAME()").unwrap();
     assert_eq!(rows.rows, vec![vec![Some("BANK".to_string())]]);
@@ -397,8 +418,16 @@ fn stub(answer: impl Fn(&str) -> String + Send + 'static) -> SocketAddr {
             let head = String::from_utf8_lossy(&buffer).to_string();
             let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
             let body = answer(&path);
+            // `STATUS:<code> <reason>\n<body>` answers with another status than 200.
+            let (status, body) = match body.strip_prefix("STATUS:") {
+                Some(rest) => {
+                    let (status, body) = rest.split_once('\n').unwrap_or((rest, ""));
+                    (status.to_string(), body.to_string())
+                }
+                None => ("200 OK".to_string(), body),
+            };
             let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
             let _ = stream.write_all(response.as_bytes());
@@ -423,11 +452,16 @@ fn a_result_shorter_than_announced_is_an_error() {
     let mut config = ConnectionConfig::password("bank", "u", "pw");
     config.base_url = Some(format!("http://{addr}"));
     let session = snowflake::connect_with(config).unwrap();
-    let err = session.execute("SHOW DATABASES").unwrap_err();
+    let err = session
+        .execute("SHOW DATABASES LIKE 'SENTINEL-IN-STATEMENT'")
+        .unwrap_err();
     assert!(
         matches!(err, BackendError::Protocol(ref m) if m.contains("announced 5 rows but carried 2")),
         "{err}"
     );
+    // Only the statement's first words: the rest may hold credentials.
+    assert!(err.to_string().contains("SHOW DATABASES"), "{err}");
+    assert!(!err.to_string().contains("SENTINEL"), "{err}");
 }
 
 #[test]
@@ -495,4 +529,38 @@ fn sessions_whose_master_token_expired_are_dropped_by_the_server() {
     std::thread::sleep(Duration::from_millis(1100));
     let _next = snowflake::connect_with(config(&handle, "bank", "pw")).unwrap();
     assert_eq!(drops.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn transient_failures_are_retried_and_others_are_not() {
+    let logins = Arc::new(AtomicUsize::new(0));
+    let queries = Arc::new(AtomicUsize::new(0));
+    let (l, q) = (logins.clone(), queries.clone());
+    let addr = stub(move |path| {
+        if path.starts_with("/session/v1/login-request") {
+            // Busy twice, then in.
+            if l.fetch_add(1, Ordering::SeqCst) < 2 {
+                "STATUS:503 Service Unavailable\n".to_string()
+            } else {
+                LOGIN_OK.to_string()
+            }
+        } else if path.starts_with("/queries/v1/query-request") {
+            q.fetch_add(1, Ordering::SeqCst);
+            // The statement may have run: a 500 must not be sent again.
+            "STATUS:500 Internal Server Error\n".to_string()
+        } else {
+            r#"{"success":true,"data":null}"#.to_string()
+        }
+    });
+    let mut config = ConnectionConfig::password("bank", "u", "pw");
+    config.base_url = Some(format!("http://{addr}"));
+    config.options.retry_backoff = Duration::from_millis(10);
+    let session = snowflake::connect_with(config).unwrap();
+    assert_eq!(logins.load(Ordering::SeqCst), 3);
+    let err = session.execute("CREATE DATABASE D").unwrap_err();
+    assert!(
+        matches!(err, BackendError::Network(ref m) if m.contains("500")),
+        "{err}"
+    );
+    assert_eq!(queries.load(Ordering::SeqCst), 1);
 }

@@ -253,6 +253,20 @@ fn graph_orders_creates_across_accounts() {
             w[1]
         );
     }
+    let proc = ObjectId::routine(
+        AccountName::new("partner"),
+        ObjectKind::Procedure,
+        ObjectName::parse("SCORED_MODEL.SCORED_MODEL.CC_PROFILE_PROCESSING").unwrap(),
+        vec!["VARCHAR".into(), "VARCHAR".into()],
+    );
+    assert!(
+        pos(&proc)
+            < pos(&id(
+                "partner",
+                ObjectKind::Task,
+                "SCORED_MODEL.SCORED_MODEL.FEATURE_ENG"
+            ))
+    );
     // Deterministic: the same input gives the same order.
     assert_eq!(order, build_graph(&p.desired).unwrap().topological_order());
     let mermaid = g.render_mermaid();

@@ -124,3 +124,54 @@ fn python_connector_speaks_the_protocol() {
         &["--port".to_string(), server.addr().port().to_string()],
     );
 }
+
+/// Kills the served emulator when the test ends, however it ends.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn python_smoke_against_floe_emulator_serve() {
+    if let Some(reason) = skip_reason() {
+        println!("skipped: {reason}");
+        return;
+    }
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_floe"))
+        .args(["emulator", "serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("emulator.db"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("floe emulator serve starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let served = Served(child);
+    let mut reader = std::io::BufReader::new(stdout);
+    let mut first = String::new();
+    reader
+        .read_line(&mut first)
+        .expect("the address is printed");
+    // Keep draining what the server prints.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    let port = first
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("no address in {first:?}"));
+    // Strict: every kind must be supported by the emulator, not only reported.
+    let args = [
+        "--port".to_string(),
+        port.to_string(),
+        "--workdir".to_string(),
+        dir.path().to_string_lossy().into_owned(),
+        "--strict".to_string(),
+    ];
+    run_script("smoke.py", &args);
+    drop(served);
+}

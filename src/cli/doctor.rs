@@ -6,13 +6,17 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::process::ExitCode;
 
+use anyhow::Context;
+
 use crate::manifest::{Project, Target};
 use crate::model::Ident;
 use crate::runtime::session::{BackendError, SqlSession};
 
 /// Entry point of `floe doctor`.
 pub fn doctor(args: &super::DoctorArgs) -> anyhow::Result<ExitCode> {
-    let project = load_project(&args.project)?;
+    let Some(project) = load_project(&args.project)? else {
+        return Ok(ExitCode::from(1));
+    };
     let name = args
         .target
         .target
@@ -54,19 +58,28 @@ pub fn doctor(args: &super::DoctorArgs) -> anyhow::Result<ExitCode> {
             } else {
                 project.root.join(path)
             };
-            anyhow::bail!(
-                "target `{name}` is the embedded emulator ({}), which is not available in this build yet",
-                path.display()
-            )
+            let emulator = crate::emulator::Emulator::open(&path)
+                .with_context(|| format!("cannot open the emulator at {}", path.display()))?;
+            let via = format!("emulator {}", path.display());
+            let accounts = project.accounts.iter().map(|account| {
+                let session: Box<dyn SqlSession> = Box::new(emulator.session(account.as_str()));
+                (account.to_string(), via.clone(), Ok(session))
+            });
+            Ok(report(accounts))
         }
     }
 }
 
-fn load_project(args: &super::ProjectArgs) -> anyhow::Result<Project> {
-    anyhow::bail!(
-        "loading projects is not available in this build yet ({})",
-        args.dir.display()
-    )
+/// Loads the project, printing its diagnostics when it has problems (`None` then).
+fn load_project(args: &super::ProjectArgs) -> anyhow::Result<Option<Project>> {
+    let vars = super::validate::parse_vars(&args.vars)?;
+    match crate::manifest::load(&args.dir, &vars) {
+        Ok(project) => Ok(Some(project)),
+        Err(diagnostics) => {
+            super::validate::print_diagnostics(&diagnostics);
+            Ok(None)
+        }
+    }
 }
 
 /// What floe needs on the account, as (what, privilege on ACCOUNT).
@@ -120,7 +133,7 @@ impl AccountCheck {
         for (what, privilege) in NEEDED {
             let held = self.privileges.get(privilege).copied().unwrap_or(false);
             lines.push(format!(
-                "  {:<17}{} ({privilege})",
+                "  {:<18}{} ({privilege})",
                 what,
                 if held { "yes" } else { "NO" }
             ));

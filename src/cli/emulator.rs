@@ -12,9 +12,18 @@ pub fn sql(args: &EmulatorSqlArgs) -> anyhow::Result<ExitCode> {
     let emulator = Emulator::open(&args.db.db)
         .with_context(|| format!("opening emulator file {}", args.db.db.display()))?;
     let session = emulator.session(&args.account);
+    // `-` reads the statements from standard input (for scripts too long for argv).
+    let text = if args.sql == "-" {
+        let mut buf = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut buf)
+            .context("reading SQL from stdin")?;
+        buf
+    } else {
+        args.sql.clone()
+    };
     let mut results = Vec::new();
     let mut failure = None;
-    match crate::emulator::split_script(&args.sql) {
+    match crate::emulator::split_script(&text) {
         Ok(statements) => {
             for statement in statements {
                 match session.execute_script(&statement) {

@@ -189,6 +189,11 @@ impl EmulatorSession {
 impl SqlSession for EmulatorSession {
     fn execute(&self, sql: &str) -> Result<Rows, BackendError> {
         let statements = parser::split_statements(sql).map_err(|e| e.into_backend(sql, None))?;
+        if statements.is_empty() {
+            return Err(
+                SfError::new("000900", "42000", "Empty SQL statement.").into_backend(sql, None)
+            );
+        }
         if statements.len() != 1 {
             return Err(SfError::new(
                 "000008",
@@ -200,8 +205,10 @@ impl SqlSession for EmulatorSession {
             )
             .into_backend(sql, None));
         }
-        let mut all = self.execute_script(sql)?;
-        Ok(all.pop().unwrap_or_default())
+        let Some((start, end, tokens)) = statements.into_iter().next() else {
+            return Err(SfError::syntax_at(1, 0, "<EOF>").into_backend(sql, None));
+        };
+        self.run(sql, &sql[start..end], tokens)
     }
 }
 

@@ -57,9 +57,17 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, SfError> {
     let mut i = 0;
     let mut line = 1;
     let mut line_start = 0;
+    // Column bookkeeping is incremental so long single-line scripts stay linear.
+    let (mut col_pos, mut col_count) = (0usize, 0usize);
     while i < bytes.len() {
         let c = bytes[i];
-        let col = src[line_start..i].chars().count();
+        if col_pos < line_start {
+            col_pos = line_start;
+            col_count = 0;
+        }
+        col_count += src[col_pos..i].chars().count();
+        col_pos = i;
+        let col = col_count;
         if c == b'\n' {
             i += 1;
             line += 1;

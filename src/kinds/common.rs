@@ -162,9 +162,12 @@ impl Props {
     }
 
     /// Like [`Props::cmp`] for comments, where an unknown observed comment is empty.
+    /// Line endings do not count (CRLF in a manifest, LF from the account).
     pub fn cmp_comment(&mut self, desired: &Option<String>, observed: &Option<String>) -> bool {
-        let observed = Some(observed.clone().unwrap_or_default());
-        self.cmp("comment", desired, &observed, |c| c.clone())
+        let unix = |c: &String| c.replace("\r\n", "\n");
+        let desired = desired.as_ref().map(unix);
+        let observed = Some(observed.as_ref().map(unix).unwrap_or_default());
+        self.cmp("comment", &desired, &observed, |c| c.clone())
     }
 
     /// Lists declared properties for a create.
@@ -237,6 +240,16 @@ mod tests {
         let b = "def run(x):\n    return x";
         assert_eq!(norm_body(a), norm_body(b));
         assert_eq!(norm_body(&norm_body(a)), norm_body(a));
+    }
+
+    #[test]
+    fn comments_ignore_line_endings_and_unset_is_empty() {
+        let mut p = Props::default();
+        assert!(!p.cmp_comment(&Some("a\r\nb".into()), &Some("a\nb".into())));
+        assert!(!p.cmp_comment(&Some(String::new()), &None));
+        assert!(!p.cmp_comment(&None, &Some("x".into())));
+        assert!(p.cmp_comment(&Some("y".into()), &Some("x".into())));
+        assert_eq!(p.0.len(), 1);
     }
 
     #[test]

@@ -214,6 +214,8 @@ pub fn observe_account(results: &Results, scope: &Scope) -> Catalog {
 }
 
 #[cfg(test)]
+mod roundtrip_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod testutil;

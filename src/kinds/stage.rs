@@ -119,8 +119,31 @@ pub fn update(
     let internal_wanted = desired.url.is_none();
     let dir_off =
         desired.directory_enabled == Some(false) && observed.directory_enabled == Some(true);
-    if internal_now != internal_wanted || dir_off {
-        props.push("url", observed.url.clone(), desired.url.clone());
+    let mechanism = |a: &Option<StageAuth>| {
+        a.as_ref()
+            .map(|a| matches!(a, StageAuth::StorageIntegration(_)))
+    };
+    let auth_switch = matches!(
+        (mechanism(&desired.auth), mechanism(&observed.auth)),
+        (Some(d), Some(o)) if d != o
+    );
+    let reason = if internal_now != internal_wanted {
+        Some("a stage cannot switch between internal and external in place")
+    } else if dir_off {
+        Some("a directory table cannot be turned off in place")
+    } else if auth_switch {
+        Some("a stage cannot switch between credentials and a storage integration in place")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        props.cmp("url", &desired.url, &observed.url, common::show_str);
+        props.cmp(
+            "auth",
+            &auth_summary(&desired.auth),
+            &auth_summary(&observed.auth),
+            common::show_str,
+        );
         if dir_off {
             props.push(
                 "directory_enabled",
@@ -132,11 +155,6 @@ pub fn update(
         if internal_now {
             hazards.push(Hazard::DropsData);
         }
-        let reason = if dir_off {
-            "a directory table cannot be turned off in place"
-        } else {
-            "a stage cannot switch between internal and external in place"
-        };
         return Some(change(
             id,
             Action::Replace,
@@ -395,5 +413,33 @@ mod tests {
         let c = update(&sid, &desired, &observed, &ctx()).unwrap();
         assert_eq!(c.action, Action::Replace);
         assert!(c.hazards.contains(&Hazard::DropsData));
+        assert_eq!(c.properties[0].name, "url");
+        // Keys → storage integration is a replace too; a new URL is not.
+        let keys = StageSpec {
+            url: Some("s3://b/".into()),
+            auth: Some(StageAuth::AwsKeysFromEnv {
+                key_id_env: String::new(),
+                secret_key_env: String::new(),
+            }),
+            directory_enabled: Some(false),
+            comment: Some(String::new()),
+            file_format: None,
+        };
+        let integration = StageSpec {
+            auth: Some(StageAuth::StorageIntegration(ident("s3_int"))),
+            ..keys.clone()
+        };
+        let c = update(&sid, &integration, &keys, &ctx()).unwrap();
+        assert_eq!(c.action, Action::Replace);
+        assert!(!c.hazards.contains(&Hazard::DropsData));
+        let moved = StageSpec {
+            url: Some("s3://other/".into()),
+            ..keys.clone()
+        };
+        let c = update(&sid, &moved, &keys, &ctx()).unwrap();
+        assert_eq!(
+            c.statements[0].to_string(),
+            "ALTER STAGE DB.S.ST SET URL = 's3://other/'"
+        );
     }
 }

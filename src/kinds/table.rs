@@ -259,8 +259,10 @@ pub fn update(
             }));
         }
     }
+    // No declared columns means the columns are not managed: nothing is dropped.
+    let columns_declared = !desired.columns.is_empty();
     for o in &observed.columns {
-        if !want.contains_key(&o.name) {
+        if columns_declared && !want.contains_key(&o.name) {
             props.push(
                 &format!("column {}", o.name.sql()),
                 Some(column_sql(o)),
@@ -730,6 +732,11 @@ mod tests {
             ]
         );
         assert_eq!(change.hazards, vec![Hazard::DropsData]);
+        let undeclared = TableSpec {
+            columns: vec![],
+            ..observed.clone()
+        };
+        assert!(update(&tid, &undeclared, &observed, &c).is_none());
         let scale = normalize(
             &TableSpec {
                 columns: vec![

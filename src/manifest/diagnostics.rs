@@ -43,7 +43,6 @@ pub mod codes {
     pub const TASK_CHILD_SCHEDULE: &str = "E-TASK-CHILD-SCHEDULE";
     pub const TASK_AFTER_SCOPE: &str = "E-TASK-AFTER-SCOPE";
     pub const TASK_PREDECESSORS: &str = "E-TASK-PREDECESSORS";
-    pub const TASK_WAREHOUSE: &str = "E-TASK-WAREHOUSE";
     pub const SQL_FROM_STRING: &str = "E-SQL-FROM-STRING";
     pub const BODY_FILE_MISSING: &str = "E-BODY-FILE-MISSING";
     pub const BODY_FILE_ENCODING: &str = "E-BODY-FILE-ENCODING";

@@ -295,7 +295,7 @@ impl<'a> Lowerer<'a> {
         if let Some(list) = &file.grants {
             match &list.node.value {
                 Value::Seq(items) => {
-                    for item in items {
+                    for item in items.iter() {
                         self.grant(&ctx, item);
                     }
                 }
@@ -2341,6 +2341,25 @@ grants:
                 "USAGE ON PROCEDURE DEMO.MAIN.P(VARCHAR) TO ROLE READER",
             ]
         );
+    }
+
+    #[test]
+    fn reads_yml_files_in_subfolders_and_skips_hidden_folders() {
+        let p = project(
+            &[
+                ("floe.yaml", FLOE),
+                (
+                    "bank/nested/wh.yml",
+                    "account: bank\nwarehouses:\n  a: {}\n",
+                ),
+                (".floe/state.yaml", "not: [valid"),
+                ("bank/.cache/x.yaml", "account: nobody\n"),
+                ("notes.txt", "ignored"),
+            ],
+            &[],
+        );
+        assert!(p.desired.get(&oid(ObjectKind::Warehouse, "A")).is_some());
+        assert_eq!(p.desired.len(), 1);
     }
 
     #[test]

@@ -273,7 +273,7 @@ fn read_yaml(
             }
             let node = parsed.root.unwrap_or(Node {
                 span: source.span_of_offset(file, 0, 0),
-                value: yaml::Value::Map(Vec::new()),
+                value: yaml::Value::Map(Arc::new(Vec::new())),
             });
             Some((node, file))
         }

@@ -137,6 +137,40 @@ pub fn stage_refs(sql: &str) -> Vec<Found> {
         .collect()
 }
 
+/// Procedures named by `CALL <name>(…)`.
+pub fn call_refs(sql: &str) -> Vec<Found> {
+    let toks = tokens(sql);
+    let mut out = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        let Token::Word(kw, _) = t else { continue };
+        if !kw.eq_ignore_ascii_case("CALL") {
+            continue;
+        }
+        let (mut start, mut end) = (None, 0);
+        for next in &toks[i + 1..] {
+            match *next {
+                Token::Word(w, off) => {
+                    start.get_or_insert(off);
+                    end = off + w.len();
+                }
+                Token::Punct('.', _) => {}
+                Token::Punct('(', _) => break,
+                _ => {
+                    start = None;
+                    break;
+                }
+            }
+        }
+        if let Some(start) = start {
+            out.push(Found {
+                text: sql[start..end].to_string(),
+                offset: start,
+            });
+        }
+    }
+    out
+}
+
 /// Streams named in `SYSTEM$STREAM_HAS_DATA('<name>')`.
 pub fn stream_has_data_refs(sql: &str) -> Vec<Found> {
     let toks = tokens(sql);
@@ -180,6 +214,14 @@ mod tests {
             "db.s.\"My Stage\""
         );
         assert!(stage_refs("SELECT 'a@b'").is_empty());
+    }
+
+    #[test]
+    fn finds_called_procedures() {
+        let found = call_refs("CALL cc_profile_processing('A', 'B'); call db.s.\"P\"()");
+        let names: Vec<&str> = found.iter().map(|f| f.text.as_str()).collect();
+        assert_eq!(names, ["cc_profile_processing", "db.s.\"P\""]);
+        assert!(call_refs("SELECT 'CALL x()'").is_empty());
     }
 
     #[test]

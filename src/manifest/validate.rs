@@ -474,6 +474,22 @@ impl<'a> Validator<'a> {
                 )),
             );
         }
+        for found in sql_scan::call_refs(&t.body) {
+            let Ok(name) = names::object_level(&found.text, &scope) else {
+                continue;
+            };
+            let target = ObjectId::new(id.account.clone(), ObjectKind::Procedure, name.clone());
+            let declared = self.catalog.objects.keys().any(|k| {
+                k.account == id.account && k.kind == ObjectKind::Procedure && k.name == name
+            }) || self
+                .invalid
+                .iter()
+                .any(|k| k.kind == ObjectKind::Procedure && k.name == name);
+            if !declared && !self.is_external(&target) && !is_system_procedure(&name) {
+                let span = self.inner_span(body_node, d.span, &found.text);
+                self.unknown(id, span, &target, &found.text);
+            }
+        }
         for found in sql_scan::stage_refs(&t.body) {
             let Ok(name) = names::object_level(&found.text, &scope) else {
                 continue;
@@ -900,6 +916,11 @@ impl<'a> Validator<'a> {
             GrantOn::Account => {}
         }
     }
+}
+
+/// Procedures Snowflake provides (`SYSTEM$…`), which are never declared.
+fn is_system_procedure(name: &ObjectName) -> bool {
+    name.name.as_str().starts_with("SYSTEM$")
 }
 
 fn roots_of(

@@ -32,9 +32,10 @@ pub enum ScalarStyle {
 #[derive(Clone, Debug)]
 pub enum Value {
     Scalar(String, ScalarStyle),
-    Seq(Vec<Node>),
+    /// Children are shared so that cloning a subtree (kept for messages) is cheap.
+    Seq(Arc<Vec<Node>>),
     /// Entries in the order written.
-    Map(Vec<(Node, Node)>),
+    Map(Arc<Vec<(Node, Node)>>),
 }
 
 /// One YAML value and where it was written.
@@ -118,9 +119,11 @@ impl Node {
         let span = self.span;
         match &mut self.value {
             Value::Scalar(s, _) => f(s, span),
-            Value::Seq(items) => items.iter_mut().for_each(|n| n.for_each_scalar_mut(f)),
+            Value::Seq(items) => Arc::make_mut(items)
+                .iter_mut()
+                .for_each(|n| n.for_each_scalar_mut(f)),
             Value::Map(entries) => {
-                for (_, v) in entries.iter_mut() {
+                for (_, v) in Arc::make_mut(entries).iter_mut() {
                     v.for_each_scalar_mut(f);
                 }
             }
@@ -424,7 +427,7 @@ impl MarkedEventReceiver for Builder<'_> {
                         self.finish(
                             Node {
                                 span,
-                                value: Value::Seq(items),
+                                value: Value::Seq(Arc::new(items)),
                             },
                             anchor,
                         )
@@ -440,7 +443,7 @@ impl MarkedEventReceiver for Builder<'_> {
                         self.finish(
                             Node {
                                 span,
-                                value: Value::Map(entries),
+                                value: Value::Map(Arc::new(entries)),
                             },
                             anchor,
                         )

@@ -1,10 +1,12 @@
 //! Reading live state with a few bulk queries per account, in parallel.
 //!
 //! For each account (concurrently) the per-kind scope lists its statements — one
-//! SHOW per kind, one INFORMATION_SCHEMA.COLUMNS query per managed database, and
-//! one statement per managed share, role, listing, model, stage with a file format
-//! and routine — and a small pool of threads runs them. The number of statements
-//! therefore does not grow with the number of tables. SHOW output is paged with
+//! SHOW per kind, one INFORMATION_SCHEMA.COLUMNS query per managed database (and
+//! PROCEDURES/FUNCTIONS where routines are managed), and one statement per managed
+//! share, role, listing, model and stage with a file format — and a small pool of
+//! threads runs them. A second, small round DESCRIBEs the managed routines
+//! INFORMATION_SCHEMA leaves incomplete. The number of statements therefore does not
+//! grow with the number of tables. SHOW output is paged with
 //! `LIMIT 10000 FROM '<last name>'`; "does not exist" errors (002003, 002043) read
 //! as "nothing there". Parsing is left to `crate::kinds`, which reads every row by
 //! column name.

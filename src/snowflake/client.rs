@@ -451,7 +451,11 @@ impl SnowflakeSession {
 
     /// Turns a successful `data` object into rows, downloading every chunk.
     fn rows(&self, sql: &str, data: &Value) -> Result<Rows, BackendError> {
-        let protocol = |what: String| BackendError::Protocol(format!("{what} (statement: {sql})"));
+        // Name the statement by its first words only: the rest may hold credentials
+        // (a stage's keys) that must not end up in an error message.
+        let protocol = |what: String| {
+            BackendError::Protocol(format!("{what} (in `{} …`)", leading_words(sql)))
+        };
         let rowtype = data["rowtype"].as_array().cloned().unwrap_or_default();
         let columns: Vec<Column> = rowtype
             .iter()
@@ -726,6 +730,11 @@ impl Drop for SnowflakeSession {
         // Best effort: a session not closed expires on the server by itself.
         let _ = self.close();
     }
+}
+
+/// The first two words of a statement (`CREATE STAGE`, `SHOW DATABASES`).
+fn leading_words(sql: &str) -> String {
+    sql.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
 }
 
 /// Snowflake's `code`, as a string whether the server sent a string or a number.

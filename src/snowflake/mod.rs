@@ -6,6 +6,56 @@
 //! environment, `auth` signs key-pair login tokens, `values` converts Snowflake's
 //! JSON cell encodings, `secret` keeps credentials out of every printout.
 //! ARCHITECTURE.md ("Snowflake backend") says why this is an in-house client.
+//!
+//! # Using it
+//!
+//! A target in `floe.yaml` maps each project account to a connection name:
+//!
+//! ```yaml
+//! targets:
+//!   prod:
+//!     bank: { connection: bank }
+//!     partner: { connection: partner }
+//! ```
+//!
+//! Connections live in `~/.snowflake/connections.toml` (or `$SNOWFLAKE_HOME/`), one
+//! table each:
+//!
+//! ```toml
+//! default_connection_name = "bank"
+//!
+//! [bank]                       # password
+//! account = "myorg-bank"       # orgname-accountname
+//! user = "FLOE_CI"
+//! password = "…"
+//! role = "FLOE_DEPLOYER"
+//! warehouse = "FLOE_WH"
+//!
+//! [partner]                    # key pair (PKCS#8, optionally encrypted)
+//! account = "myorg-partner"
+//! user = "FLOE_CI"
+//! authenticator = "SNOWFLAKE_JWT"
+//! private_key_file = "~/.snowflake/floe_ci.p8"
+//! # passphrase: private_key_file_pwd, or the PRIVATE_KEY_PASSPHRASE variable
+//!
+//! [ci]                         # programmatic access token
+//! account = "myorg-bank"
+//! user = "FLOE_CI"
+//! authenticator = "PROGRAMMATIC_ACCESS_TOKEN"
+//! token_file_path = "/run/secrets/snowflake_pat"   # or token = "…"
+//! ```
+//!
+//! Every key can come from the environment instead: `SNOWFLAKE_CONNECTIONS_<NAME>_<KEY>`
+//! (e.g. `SNOWFLAKE_CONNECTIONS_BANK_PASSWORD`), and `SNOWFLAKE_<KEY>` for the default
+//! connection — a CI job needs no file at all. `host`/`port`/`protocol` or floe's
+//! `base_url` point a connection elsewhere (private endpoints; `floe emulator serve`).
+//! `login_timeout` and `network_timeout` (seconds) bound the connect and each request.
+//!
+//! The role needs, on each account: CREATE DATABASE, CREATE SHARE, CREATE LISTING and
+//! EXECUTE TASK on the account (ACCOUNTADMIN has them), and a warehouse for tasks,
+//! procedures and model deployment. `floe doctor --target prod` logs into every
+//! account, prints the account identifier, role, warehouse and these privileges, and
+//! stops with the `GRANT` that fixes the first gap.
 
 pub mod auth;
 pub mod client;

@@ -208,8 +208,30 @@ async fn login(
         Err(_) => return failure("390201", "Opening the session failed.", Value::Null),
     };
 
-    // Like Snowflake, a default that does not exist is left unset, not an error.
     let requested = |key: &str| params.get(key).and_then(|v| Ident::parse(v).ok());
+    // A role named at login must exist and be usable, as in Snowflake; the session
+    // then runs as that role.
+    let role = match requested("roleName") {
+        None => "ACCOUNTADMIN".to_string(),
+        Some(role) => {
+            let use_sql = sql.clone();
+            let statement = format!("USE ROLE {}", role.sql());
+            let used = tokio::task::spawn_blocking(move || use_sql.execute(&statement)).await;
+            if !matches!(used, Ok(Ok(_))) {
+                return failure(
+                    "390189",
+                    &format!(
+                        "Role '{}' specified in the connect string does not exist or not authorized. Contact your local system administrator, or attempt to login with another role, e.g. PUBLIC.",
+                        role.as_str()
+                    ),
+                    json!({"errorCode": "390189"}),
+                );
+            }
+            role.as_str().to_string()
+        }
+    };
+
+    // Like Snowflake, a default that does not exist is left unset, not an error.
     let mut defaults = Vec::new();
     for (param, kind) in [
         ("warehouse", "WAREHOUSE"),
@@ -234,10 +256,6 @@ async fn login(
     })
     .await
     .unwrap_or_default();
-    let role = requested("roleName")
-        .map(|r| r.as_str().to_string())
-        .unwrap_or_else(|| "ACCOUNTADMIN".to_string());
-
     let options = &server.options;
     let now = Instant::now();
     let session = Session {

@@ -87,7 +87,10 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
     }
     p.end()?;
     if (!ex.is_admin() && data.origin.is_some()) || !ex.has_account_privilege("CREATE DATABASE")? {
-        return Err(SfError::insufficient_privileges("account"));
+        return Err(SfError::insufficient_privileges(&format!(
+            "account '{}'",
+            ex.account
+        )));
     }
     let key = Key::account(&name);
     if let Some(existing) = storage::get::<DatabaseData>(ex.conn, ex.account, "DATABASE", &key)? {

@@ -438,7 +438,10 @@ pub fn grant(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
     if let Some(owner) = owner_of(ex, &kind, &key)? {
         ex.check_owner(&owner, &format!("{} '{}'", kind.to_lowercase(), key.name))?;
     } else if !ex.is_admin() {
-        return Err(SfError::insufficient_privileges("account"));
+        return Err(SfError::insufficient_privileges(&format!(
+            "account '{}'",
+            ex.account
+        )));
     }
     if to_kind == "ROLE" {
         super::role::get(ex, &grantee)?;

@@ -147,7 +147,9 @@ fn s(v: &str) -> Option<String> {
 
 fn column_rows(ex: &Ex<'_>, db: &str) -> Result<Vec<Vec<Option<String>>>, SfError> {
     let mut out = Vec::new();
-    for t in super::table::tables_in(ex, &Within::Database(db.to_string()))? {
+    for t in
+        super::table::tables_in::<super::table::TableData>(ex, &Within::Database(db.to_string()))?
+    {
         for (i, c) in t.data.columns.iter().enumerate() {
             let ty = &c.ty;
             let (chars, octets) = match ty.base.as_str() {

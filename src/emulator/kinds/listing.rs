@@ -179,7 +179,10 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
         ));
     }
     if !ex.is_admin() {
-        return Err(SfError::insufficient_privileges("account"));
+        return Err(SfError::insufficient_privileges(&format!(
+            "account '{}'",
+            ex.account
+        )));
     }
     super::share::own_share(ex, &share)?;
     let mut data = ListingData {

@@ -52,7 +52,10 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
     }
     p.end()?;
     if !ex.has_account_privilege("CREATE ROLE")? {
-        return Err(SfError::insufficient_privileges("account"));
+        return Err(SfError::insufficient_privileges(&format!(
+            "account '{}'",
+            ex.account
+        )));
     }
     let key = Key::account(&name);
     if let Some(existing) = storage::get::<RoleData>(ex.conn, ex.account, "ROLE", &key)? {

@@ -201,7 +201,10 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
     }
     p.end()?;
     if !ex.is_admin() {
-        return Err(SfError::insufficient_privileges("account"));
+        return Err(SfError::insufficient_privileges(&format!(
+            "account '{}'",
+            ex.account
+        )));
     }
     let key = Key::account(&name);
     if let Some(existing) = storage::get::<ShareData>(ex.conn, ex.account, "SHARE", &key)? {

@@ -167,6 +167,18 @@ pub struct TableData {
     pub schema_evolution: bool,
 }
 
+/// The table properties SHOW TABLES prints, read without decoding the columns.
+#[derive(Clone, Debug, Deserialize)]
+pub struct TableSummary {
+    pub comment: String,
+    pub change_tracking: bool,
+    pub cluster_by: Vec<String>,
+    pub kind: String,
+    pub retention: i64,
+    #[serde(default)]
+    pub schema_evolution: bool,
+}
+
 /// Parses one column definition (name, type and constraints).
 fn parse_column(p: &mut Parser<'_>) -> Result<ColumnDef, SfError> {
     let name = p.ident()?;
@@ -440,14 +452,17 @@ pub fn lookup(ex: &Ex<'_>, key: &Key) -> Result<(Obj<TableData>, bool), SfError>
 }
 
 /// Tables within a container, in (db, schema, name) order, shared ones included.
-pub fn tables_in(ex: &Ex<'_>, within: &Within) -> Result<Vec<Obj<TableData>>, SfError> {
+pub fn tables_in<T: serde::de::DeserializeOwned>(
+    ex: &Ex<'_>,
+    within: &Within,
+) -> Result<Vec<Obj<T>>, SfError> {
     let dbs: Vec<Obj<DatabaseData>> = match within {
         Within::Account => storage::list(ex.conn, ex.account, "DATABASE", None, None)?,
         Within::Database(d) | Within::Schema(d, _) => vec![ex.database(d)?],
     };
     let imported: Vec<&Obj<DatabaseData>> =
         dbs.iter().filter(|d| d.data.origin.is_some()).collect();
-    let mut out: Vec<Obj<TableData>> = Vec::new();
+    let mut out: Vec<Obj<T>> = Vec::new();
     if imported.len() == dbs.len() && !dbs.is_empty() && within != &Within::Account {
         // only an imported database
     } else {
@@ -466,7 +481,7 @@ pub fn tables_in(ex: &Ex<'_>, within: &Within) -> Result<Vec<Obj<TableData>>, Sf
             if within.schema().is_some_and(|s| s != schema) {
                 continue;
             }
-            if let Some(mut t) = storage::get::<TableData>(
+            if let Some(mut t) = storage::get::<T>(
                 ex.conn,
                 &m.provider,
                 "TABLE",
@@ -774,7 +789,7 @@ pub fn show(ex: &mut Ex<'_>, p: &mut Parser<'_>, terse: bool) -> Result<Rows, Sf
     let opts = show::parse_opts(p, true)?;
     let within = ex.within(opts.scope.as_ref(), true)?;
     let mut items = Vec::new();
-    for t in tables_in(ex, &within)? {
+    for t in tables_in::<TableSummary>(ex, &within)? {
         if !opts.accepts(&t.name) {
             continue;
         }

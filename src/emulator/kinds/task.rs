@@ -296,7 +296,10 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
         }
     }
     check_predecessors(ex, &key, &data.predecessors)?;
-    data.id = format!("01b0c0de-0000-0000-0000-{:012x}", storage::next_id(ex.conn)?);
+    data.id = format!(
+        "01b0c0de-0000-0000-0000-{:012x}",
+        storage::next_id(ex.conn)?
+    );
     storage::put(ex.conn, ex.account, "TASK", &ex.new_obj(&key, data))?;
     Ok(created("Task", &key.name))
 }

@@ -182,7 +182,10 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
     let props = p.props(&[])?;
     p.end()?;
     if !ex.has_account_privilege("CREATE WAREHOUSE")? {
-        return Err(SfError::insufficient_privileges("account"));
+        return Err(SfError::insufficient_privileges(&format!(
+            "account '{}'",
+            ex.account
+        )));
     }
     let key = Key::account(&name);
     if let Existing::Skip(rows) = check_existing(ex, "WAREHOUSE", &key, &head, "Warehouse")? {
