@@ -92,8 +92,12 @@ fn seed(emulator: &Emulator, n: usize) {
 }
 
 fn main() {
-    println!("tables | queries | observe (ms) | normalize+diff+plan (ms) | steps");
-    println!("------:|--------:|-------------:|-------------------------:|------:");
+    println!(
+        "tables | queries | observe (ms) | normalize (ms) | diff (ms) | plan (ms) | planning CPU total (ms) | steps"
+    );
+    println!(
+        "------:|--------:|-------------:|---------------:|----------:|----------:|------------------------:|------:"
+    );
     for n in [100usize, 1_000, 10_000] {
         let emulator = match Emulator::open_in_memory() {
             Ok(e) => e,
@@ -115,6 +119,7 @@ fn main() {
         let mut best_plan = Duration::MAX;
         let mut queries = 0;
         let mut steps = 0;
+        let mut phases = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
         for _ in 0..runs {
             count.store(0, Ordering::SeqCst);
             let started = Instant::now();
@@ -129,26 +134,73 @@ fn main() {
             let ctx = Context::new(&desired, observed.account_identifiers.clone());
             let d = kinds::normalize_catalog(&desired, &ctx);
             let o = kinds::normalize_catalog(&observed.catalog, &ctx);
+            let normalized = Instant::now();
             let changes = floe::diff::diff(&d, &o, &ctx);
-            let p = plan(
-                &d,
-                &Observed {
-                    catalog: o,
-                    ..Observed::default()
-                },
-                changes,
-                PlanOptions::default(),
-            );
-            best_plan = best_plan.min(started.elapsed());
+            let diffed = Instant::now();
+            let observed = Observed {
+                catalog: o,
+                ..Observed::default()
+            };
+            let p = plan(&d, &observed, changes, PlanOptions::default());
+            let planned = Instant::now();
+            best_plan = best_plan.min(planned - started);
+            phases = (normalized - started, diffed - normalized, planned - diffed);
             steps = match p {
                 Ok(p) => p.steps.len(),
                 Err(e) => panic!("plan: {e}"),
             };
         }
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
         println!(
-            "{n:>6} | {queries:>7} | {:>12.1} | {:>24.1} | {steps:>5}",
-            best_observe.as_secs_f64() * 1e3,
-            best_plan.as_secs_f64() * 1e3
+            "{n:>6} | {queries:>7} | {:>12.1} | {:>14.1} | {:>9.1} | {:>9.1} | {:>23.1} | {steps:>5}",
+            ms(best_observe),
+            ms(phases.0),
+            ms(phases.1),
+            ms(phases.2),
+            ms(best_plan)
+        );
+    }
+
+    // Planning every table from nothing: the planner's own cost with many steps.
+    println!();
+    println!("tables to create | queries | planning CPU total (ms) | steps");
+    println!("----------------:|--------:|------------------------:|------:");
+    for n in [100usize, 1_000, 10_000] {
+        let emulator = match Emulator::open_in_memory() {
+            Ok(e) => e,
+            Err(e) => panic!("emulator: {e}"),
+        };
+        let count = Arc::new(AtomicUsize::new(0));
+        let mut sessions: Sessions = BTreeMap::new();
+        for account in ["bank", "partner"] {
+            let inner: Arc<dyn SqlSession> = Arc::new(emulator.session(account));
+            sessions.insert(
+                AccountName::new(account),
+                Arc::new(CountingSession::new(inner, count.clone())),
+            );
+        }
+        let desired = desired(n);
+        let observed = match observe(&sessions, &desired) {
+            Ok(o) => o,
+            Err(e) => panic!("observe: {e}"),
+        };
+        let started = Instant::now();
+        let ctx = Context::new(&desired, observed.account_identifiers.clone());
+        let d = kinds::normalize_catalog(&desired, &ctx);
+        let o = kinds::normalize_catalog(&observed.catalog, &ctx);
+        let changes = floe::diff::diff(&d, &o, &ctx);
+        let observed = Observed {
+            catalog: o,
+            ..Observed::default()
+        };
+        let steps = match plan(&d, &observed, changes, PlanOptions::default()) {
+            Ok(p) => p.steps.len(),
+            Err(e) => panic!("plan: {e}"),
+        };
+        println!(
+            "{n:>16} | {:>7} | {:>23.1} | {steps:>5}",
+            count.load(Ordering::SeqCst),
+            started.elapsed().as_secs_f64() * 1e3
         );
     }
 }

@@ -156,6 +156,10 @@ fn apply_saved(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
             saved::SAVED_FORMAT_VERSION
         );
     }
+    saved
+        .plan
+        .check()
+        .map_err(|e| anyhow::anyhow!("{} is not a valid saved plan: {e}", args.path.display()))?;
     if let Some(name) = &args.target.target
         && name != &saved.target_name
     {

@@ -134,6 +134,33 @@ impl Plan {
         id.checked_sub(1).and_then(|i| self.steps.get(i))
     }
 
+    /// Checks the shape apply relies on: `steps[i].id == i + 1`, dependencies point
+    /// to earlier steps, task-graph records name existing steps. Plans made by [`plan`]
+    /// always pass; a saved plan edited by hand may not.
+    pub fn check(&self) -> Result<(), String> {
+        for (i, step) in self.steps.iter().enumerate() {
+            if step.id != i + 1 {
+                return Err(format!("step {} is at position {}", step.id, i + 1));
+            }
+            if let Some(bad) = step.depends_on.iter().find(|&&d| d == 0 || d >= step.id) {
+                return Err(format!(
+                    "step {} depends on step {bad}, which does not come before it",
+                    step.id
+                ));
+            }
+        }
+        for graph in &self.task_graphs {
+            let known = |id: StepId| (1..=self.steps.len()).contains(&id);
+            if !known(graph.suspend_step) || graph.resume_step.is_some_and(|r| !known(r)) {
+                return Err(format!(
+                    "the task graph record of {} names unknown steps",
+                    graph.root
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Accounts with at least one step, in order.
     pub fn accounts(&self) -> BTreeSet<AccountName> {
         self.steps.iter().map(|s| s.account().clone()).collect()

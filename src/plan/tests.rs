@@ -381,6 +381,48 @@ fn state_in_sync_plans_nothing() {
 }
 
 #[test]
+fn plans_check_their_shape() {
+    let mut desired = Catalog::new();
+    desired.insert(
+        id(ObjectKind::Database, "d"),
+        Spec::Database(DatabaseSpec::default()),
+    );
+    desired.insert(
+        id(ObjectKind::Schema, "d.s"),
+        Spec::Schema(SchemaSpec::default()),
+    );
+    let changes = vec![
+        change(
+            id(ObjectKind::Database, "d"),
+            Action::Create,
+            "CREATE DATABASE D",
+        ),
+        change(
+            id(ObjectKind::Schema, "d.s"),
+            Action::Create,
+            "CREATE SCHEMA D.S",
+        ),
+    ];
+    let mut plan = plan(
+        &desired,
+        &Observed::default(),
+        changes,
+        PlanOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(plan.check(), Ok(()));
+    plan.steps[0].depends_on = vec![2];
+    assert!(
+        plan.check()
+            .unwrap_err()
+            .contains("step 1 depends on step 2")
+    );
+    plan.steps[0].depends_on.clear();
+    plan.steps.swap(0, 1);
+    assert!(plan.check().is_err());
+}
+
+#[test]
 fn plans_are_deterministic() {
     let mut desired = Catalog::new();
     let mut changes = Vec::new();

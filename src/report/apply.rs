@@ -79,3 +79,78 @@ pub fn text(plan: &Plan, report: &ApplyReport) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AccountName, ObjectId, ObjectKind, ObjectName};
+    use crate::plan::{Step, StepAction};
+    use crate::runtime::apply::{RestoreOutcome, StepFailure};
+    use crate::sql::Statement;
+
+    fn step(id: usize, name: &str, kind: ObjectKind) -> Step {
+        Step {
+            id,
+            object: ObjectId::new(
+                AccountName::new("partner"),
+                kind,
+                ObjectName::parse(name).unwrap(),
+            ),
+            action: StepAction::Create,
+            reason: None,
+            hazards: Vec::new(),
+            properties: Vec::new(),
+            statements: vec![Statement::new("CREATE …")],
+            depends_on: if id > 1 { vec![id - 1] } else { Vec::new() },
+        }
+    }
+
+    #[test]
+    fn failures_name_the_statement_code_and_message() {
+        let plan = Plan {
+            steps: vec![
+                step(1, "d", ObjectKind::Database),
+                step(2, "d.s", ObjectKind::Schema),
+                step(3, "d.s.t", ObjectKind::Task),
+            ],
+            task_graphs: Vec::new(),
+        };
+        let report = ApplyReport {
+            applied: vec![1],
+            failed: vec![StepFailure {
+                step: 2,
+                object: plan.steps[1].object.clone(),
+                statement: "CREATE SCHEMA D.S".into(),
+                code: Some("002003".into()),
+                message: "SQL compilation error:\nDatabase 'D' does not exist or not authorized."
+                    .into(),
+            }],
+            skipped: vec![3],
+            restored: vec![RestoreOutcome {
+                task: plan.steps[2].object.clone(),
+                statement: "ALTER TASK D.S.T RESUME".into(),
+                error: None,
+            }],
+        };
+        let text = text(&plan, &report);
+        assert!(
+            text.starts_with("Apply incomplete: 1 applied, 1 failed, 1 skipped (of 3 steps)."),
+            "{text}"
+        );
+        assert!(
+            text.contains("Failed step 2: partner create schema D.S"),
+            "{text}"
+        );
+        assert!(text.contains("  statement: CREATE SCHEMA D.S"), "{text}");
+        assert!(
+            text.contains("  error 002003: SQL compilation error: Database 'D' does not exist or not authorized."),
+            "{text}"
+        );
+        assert!(
+            text.contains("  step 3: partner create task D.S.T"),
+            "{text}"
+        );
+        assert!(text.contains("  ALTER TASK D.S.T RESUME"), "{text}");
+        assert!(text.contains("Run `floe apply` again"), "{text}");
+    }
+}

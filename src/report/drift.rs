@@ -57,6 +57,28 @@ fn containers(id: &ObjectId) -> Vec<ObjectId> {
     out
 }
 
+/// Schemas Snowflake creates in every database: not something a manifest declares.
+fn created_by_snowflake(id: &ObjectId) -> bool {
+    id.kind == ObjectKind::Schema
+        && matches!(id.name.name.as_str(), "PUBLIC" | "INFORMATION_SCHEMA")
+}
+
+/// Objects of a database mounted from a share or listing belong to the provider.
+fn in_imported_database(id: &ObjectId, desired: &Catalog) -> bool {
+    let Some(db) = &id.name.database else {
+        return false;
+    };
+    let db_id = ObjectId::new(
+        id.account.clone(),
+        ObjectKind::Database,
+        ObjectName::account_level(db.clone()),
+    );
+    matches!(
+        desired.get(&db_id),
+        Some(crate::model::Spec::Database(spec)) if spec.source != crate::model::DatabaseSource::Local
+    )
+}
+
 /// Builds the report from the normalized catalogs and the diff between them.
 pub fn drift_view(desired: &Catalog, observed: &Catalog, changes: &[Change]) -> DriftView {
     let mut changes: Vec<&Change> = changes.iter().collect();
@@ -91,6 +113,7 @@ pub fn drift_view(desired: &Catalog, observed: &Catalog, changes: &[Change]) -> 
         .objects
         .keys()
         .filter(|id| !desired.objects.contains_key(*id) && !planned.contains(id))
+        .filter(|id| !created_by_snowflake(id) && !in_imported_database(id, desired))
         .filter(|id| {
             containers(id)
                 .iter()
@@ -201,6 +224,24 @@ mod tests {
             id(ObjectKind::Table, "other.s.x"),
             Spec::Table(TableSpec::default()),
         );
+        observed.insert(
+            id(ObjectKind::Schema, "d.public"),
+            Spec::Schema(SchemaSpec::default()),
+        );
+        desired.insert(
+            id(ObjectKind::Database, "mounted"),
+            Spec::Database(crate::model::DatabaseSpec {
+                source: crate::model::DatabaseSource::Share {
+                    provider: crate::model::AccountRef::Identifier("ORG.P".into()),
+                    share: Ident::from_stored("S"),
+                },
+                ..Default::default()
+            }),
+        );
+        observed.insert(
+            id(ObjectKind::Table, "mounted.s.shared"),
+            Spec::Table(TableSpec::default()),
+        );
         let changes = vec![Change {
             id: ObjectId::new(
                 AccountName::new("bank"),
@@ -229,6 +270,11 @@ mod tests {
         assert!(
             !text.contains("OTHER.S.X"),
             "outside the managed containers: {text}"
+        );
+        assert_eq!(
+            view.unmanaged.len(),
+            1,
+            "PUBLIC and the provider's tables are not listed: {text}"
         );
         let clean = drift_view(&desired, &desired, &[]);
         assert!(!clean.drifted && clean.unmanaged.is_empty());

@@ -148,6 +148,14 @@ pub fn apply(
         Ok(state) => state,
         Err(poisoned) => poisoned.into_inner(),
     };
+    // Steps whose dependencies never completed (only possible in a malformed plan)
+    // are reported as skipped rather than left out.
+    for (index, status) in state.status.iter_mut().enumerate() {
+        if *status == Status::Pending {
+            *status = Status::Skipped;
+            state.report.skipped.push(index + 1);
+        }
+    }
     state.report.skipped.sort();
     if !state.report.failed.is_empty() {
         restore_task_graphs(plan, sessions, &state.status, &mut state.report, events);
