@@ -179,7 +179,7 @@ fn first_apply() {
         Action::Create,
         vec![sql("CREATE WAREHOUSE QUERY_WH WAREHOUSE_SIZE = XSMALL")],
     );
-    wh.properties = vec![prop("size", None, Some("X-Small"))];
+    wh.properties = vec![prop("warehouse_size", None, Some("X-Small"))];
     let mut table = change(
         id("bank", ObjectKind::Table, t),
         Action::Create,
@@ -283,7 +283,7 @@ fn edits_with_hazards() {
         Action::Alter,
         vec![sql("ALTER WAREHOUSE QUERY_WH SET WAREHOUSE_SIZE = SMALL")],
     );
-    resize.properties = vec![prop("size", Some("X-Small"), Some("Small"))];
+    resize.properties = vec![prop("warehouse_size", Some("X-Small"), Some("Small"))];
 
     let old_body =
         "def run(session, table):\n    df = session.table(table)\n    return df.count()\n";
