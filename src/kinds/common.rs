@@ -187,6 +187,56 @@ impl Props {
     }
 }
 
+/// Compares the comment (see [`Props::cmp_comment`]) and, when it differs, adds
+/// `ALTER <target> SET COMMENT = '…'`; `target` is the keyword and name (`TABLE D.S.T`).
+pub fn alter_comment(
+    props: &mut Props,
+    statements: &mut Vec<Statement>,
+    target: &str,
+    desired: &Option<String>,
+    observed: &Option<String>,
+) {
+    if props.cmp_comment(desired, observed) {
+        statements.push(stmt(format!(
+            "ALTER {target} SET COMMENT = {}",
+            sql::literal(desired.as_deref().unwrap_or_default())
+        )));
+    }
+}
+
+/// Compares `data_retention_time_in_days` and, when it differs, adds
+/// `ALTER <target> SET DATA_RETENTION_TIME_IN_DAYS = n` (Snowflake's default, 1, when
+/// the declaration is removed).
+pub fn alter_retention(
+    props: &mut Props,
+    statements: &mut Vec<Statement>,
+    target: &str,
+    desired: &Option<u32>,
+    observed: &Option<u32>,
+) {
+    if props.cmp("data_retention_time_in_days", desired, observed, |v| {
+        v.to_string()
+    }) {
+        statements.push(stmt(format!(
+            "ALTER {target} SET DATA_RETENTION_TIME_IN_DAYS = {}",
+            desired.unwrap_or(1)
+        )));
+    }
+}
+
+/// An in-place alter when any property differs, else `None`.
+pub fn altered(
+    id: &ObjectId,
+    props: Props,
+    statements: Vec<Statement>,
+    hazards: Vec<Hazard>,
+) -> Option<Change> {
+    if props.is_empty() {
+        return None;
+    }
+    Some(change(id, Action::Alter, None, props, statements, hazards))
+}
+
 pub fn change(
     id: &ObjectId,
     action: Action,

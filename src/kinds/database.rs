@@ -220,30 +220,22 @@ pub fn update(
         ));
     }
     let mut statements = Vec::new();
-    if props.cmp(
-        "data_retention_time_in_days",
+    let target = format!("DATABASE {}", id.name.sql());
+    common::alter_retention(
+        &mut props,
+        &mut statements,
+        &target,
         &desired.data_retention_time_in_days,
         &observed.data_retention_time_in_days,
-        |v| v.to_string(),
-    ) {
-        statements.push(stmt(format!(
-            "ALTER DATABASE {} SET DATA_RETENTION_TIME_IN_DAYS = {}",
-            id.name.sql(),
-            desired.data_retention_time_in_days.unwrap_or(1)
-        )));
-    }
-    if props.cmp_comment(&desired.comment, &observed.comment) {
-        let c = desired.comment.clone().unwrap_or_default();
-        statements.push(stmt(format!(
-            "ALTER DATABASE {} SET COMMENT = {}",
-            id.name.sql(),
-            sql::literal(&c)
-        )));
-    }
-    if props.is_empty() {
-        return None;
-    }
-    Some(change(id, Action::Alter, None, props, statements, vec![]))
+    );
+    common::alter_comment(
+        &mut props,
+        &mut statements,
+        &target,
+        &desired.comment,
+        &observed.comment,
+    );
+    common::altered(id, props, statements, vec![])
 }
 
 pub fn drop(id: &ObjectId, observed: &DatabaseSpec) -> Change {

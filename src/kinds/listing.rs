@@ -215,17 +215,14 @@ pub fn update(
         };
         statements.push(stmt(format!("ALTER LISTING {name} {verb}")));
     }
-    if props.cmp_comment(&desired.comment, &observed.comment) {
-        let c = desired.comment.clone().unwrap_or_default();
-        statements.push(stmt(format!(
-            "ALTER LISTING {name} SET COMMENT = {}",
-            sql::literal(&c)
-        )));
-    }
-    if props.is_empty() {
-        return None;
-    }
-    Some(change(id, Action::Alter, None, props, statements, vec![]))
+    common::alter_comment(
+        &mut props,
+        &mut statements,
+        &format!("LISTING {}", name),
+        &desired.comment,
+        &observed.comment,
+    );
+    common::altered(id, props, statements, vec![])
 }
 
 pub fn drop(id: &ObjectId, observed: &ListingSpec) -> Change {

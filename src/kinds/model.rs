@@ -199,17 +199,14 @@ pub fn update(
             d.sql()
         )));
     }
-    if p.cmp_comment(&desired.comment, &observed.comment) {
-        let c = desired.comment.clone().unwrap_or_default();
-        statements.push(stmt(format!(
-            "ALTER MODEL {name} SET COMMENT = {}",
-            sql::literal(&c)
-        )));
-    }
-    if p.is_empty() {
-        return None;
-    }
-    Some(change(id, Action::Alter, None, p, statements, vec![]))
+    common::alter_comment(
+        &mut p,
+        &mut statements,
+        &format!("MODEL {}", name),
+        &desired.comment,
+        &observed.comment,
+    );
+    common::altered(id, p, statements, vec![])
 }
 
 pub fn drop(id: &ObjectId, _observed: &ModelSpec) -> Change {

@@ -2,7 +2,6 @@
 
 use crate::diff::{Action, Change, Hazard};
 use crate::model::{Ident, ObjectId, ObjectKind, ObjectName, RoleSpec, Spec};
-use crate::sql;
 
 use super::common::{self, Props, change, stmt};
 use super::{Context, Query, Results, Scope};
@@ -31,23 +30,15 @@ pub fn update(
     _ctx: &Context,
 ) -> Option<Change> {
     let mut props = Props::default();
-    if !props.cmp_comment(&desired.comment, &observed.comment) {
-        return None;
-    }
-    let comment = desired.comment.clone().unwrap_or_default();
-    let sql = format!(
-        "ALTER ROLE {} SET COMMENT = {}",
-        id.name.sql(),
-        sql::literal(&comment)
+    let mut statements = Vec::new();
+    common::alter_comment(
+        &mut props,
+        &mut statements,
+        &format!("ROLE {}", id.name.sql()),
+        &desired.comment,
+        &observed.comment,
     );
-    Some(change(
-        id,
-        Action::Alter,
-        None,
-        props,
-        vec![stmt(sql)],
-        vec![],
-    ))
+    common::altered(id, props, statements, vec![])
 }
 
 pub fn drop(id: &ObjectId, _observed: &RoleSpec) -> Change {

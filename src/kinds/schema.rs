@@ -2,7 +2,6 @@
 
 use crate::diff::{Action, Change, Hazard};
 use crate::model::{Ident, ObjectId, ObjectKind, ObjectName, SchemaSpec, Spec};
-use crate::sql;
 
 use super::common::{self, Props, change, stmt};
 use super::{Context, Query, Results, Scope};
@@ -97,28 +96,22 @@ pub fn update(
         };
         statements.push(stmt(format!("ALTER SCHEMA {name} {verb} MANAGED ACCESS")));
     }
-    if props.cmp(
-        "data_retention_time_in_days",
+    let target = format!("SCHEMA {name}");
+    common::alter_retention(
+        &mut props,
+        &mut statements,
+        &target,
         &desired.data_retention_time_in_days,
         &observed.data_retention_time_in_days,
-        |v| v.to_string(),
-    ) {
-        statements.push(stmt(format!(
-            "ALTER SCHEMA {name} SET DATA_RETENTION_TIME_IN_DAYS = {}",
-            desired.data_retention_time_in_days.unwrap_or(1)
-        )));
-    }
-    if props.cmp_comment(&desired.comment, &observed.comment) {
-        let c = desired.comment.clone().unwrap_or_default();
-        statements.push(stmt(format!(
-            "ALTER SCHEMA {name} SET COMMENT = {}",
-            sql::literal(&c)
-        )));
-    }
-    if props.is_empty() {
-        return None;
-    }
-    Some(change(id, Action::Alter, None, props, statements, vec![]))
+    );
+    common::alter_comment(
+        &mut props,
+        &mut statements,
+        &target,
+        &desired.comment,
+        &observed.comment,
+    );
+    common::altered(id, props, statements, vec![])
 }
 
 pub fn drop(id: &ObjectId, _observed: &SchemaSpec) -> Change {

@@ -195,18 +195,14 @@ pub fn update(
             Some(&accounts_text(&desired.accounts)),
         );
     }
-    if props.cmp_comment(&desired.comment, &observed.comment) {
-        let c = desired.comment.clone().unwrap_or_default();
-        statements.push(stmt(format!(
-            "ALTER SHARE {} SET COMMENT = {}",
-            name.sql(),
-            sql::literal(&c)
-        )));
-    }
-    if props.is_empty() {
-        return None;
-    }
-    Some(change(id, Action::Alter, None, props, statements, vec![]))
+    common::alter_comment(
+        &mut props,
+        &mut statements,
+        &format!("SHARE {}", name.sql()),
+        &desired.comment,
+        &observed.comment,
+    );
+    common::altered(id, props, statements, vec![])
 }
 
 pub fn drop(id: &ObjectId, _observed: &ShareSpec) -> Change {

@@ -205,17 +205,14 @@ pub fn update(
             "ALTER STAGE {name} SET DIRECTORY = (ENABLE = TRUE)"
         )));
     }
-    if props.cmp_comment(&desired.comment, &observed.comment) {
-        let c = desired.comment.clone().unwrap_or_default();
-        statements.push(stmt(format!(
-            "ALTER STAGE {name} SET COMMENT = {}",
-            sql::literal(&c)
-        )));
-    }
-    if props.is_empty() {
-        return None;
-    }
-    Some(change(id, Action::Alter, None, props, statements, vec![]))
+    common::alter_comment(
+        &mut props,
+        &mut statements,
+        &format!("STAGE {}", name),
+        &desired.comment,
+        &observed.comment,
+    );
+    common::altered(id, props, statements, vec![])
 }
 
 pub fn drop(id: &ObjectId, observed: &StageSpec) -> Change {

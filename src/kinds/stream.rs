@@ -4,7 +4,6 @@
 
 use crate::diff::{Action, Change, Hazard};
 use crate::model::{ObjectId, ObjectKind, ObjectName, Spec, StreamSpec};
-use crate::sql;
 
 use super::common::{self, Props, change, stmt};
 use super::scope::schema_object_name;
@@ -96,23 +95,15 @@ pub fn update(
             ],
         ));
     }
-    if !props.cmp_comment(&desired.comment, &observed.comment) {
-        return None;
-    }
-    let c = desired.comment.clone().unwrap_or_default();
-    let sql = format!(
-        "ALTER STREAM {} SET COMMENT = {}",
-        id.name.sql(),
-        sql::literal(&c)
+    let mut statements = Vec::new();
+    common::alter_comment(
+        &mut props,
+        &mut statements,
+        &format!("STREAM {}", id.name.sql()),
+        &desired.comment,
+        &observed.comment,
     );
-    Some(change(
-        id,
-        Action::Alter,
-        None,
-        props,
-        vec![stmt(sql)],
-        vec![],
-    ))
+    common::altered(id, props, statements, vec![])
 }
 
 pub fn drop(id: &ObjectId, _observed: &StreamSpec) -> Change {

@@ -301,28 +301,22 @@ pub fn update(
             None => statements.push(stmt(format!("ALTER TABLE {name} DROP CLUSTERING KEY"))),
         }
     }
-    if props.cmp(
-        "data_retention_time_in_days",
+    let target = format!("TABLE {name}");
+    common::alter_retention(
+        &mut props,
+        &mut statements,
+        &target,
         &desired.data_retention_time_in_days,
         &observed.data_retention_time_in_days,
-        |v| v.to_string(),
-    ) {
-        statements.push(stmt(format!(
-            "ALTER TABLE {name} SET DATA_RETENTION_TIME_IN_DAYS = {}",
-            desired.data_retention_time_in_days.unwrap_or(1)
-        )));
-    }
-    if props.cmp_comment(&desired.comment, &observed.comment) {
-        let c = desired.comment.clone().unwrap_or_default();
-        statements.push(stmt(format!(
-            "ALTER TABLE {name} SET COMMENT = {}",
-            sql::literal(&c)
-        )));
-    }
-    if props.is_empty() {
-        return None;
-    }
-    Some(change(id, Action::Alter, None, props, statements, hazards))
+    );
+    common::alter_comment(
+        &mut props,
+        &mut statements,
+        &target,
+        &desired.comment,
+        &observed.comment,
+    );
+    common::altered(id, props, statements, hazards)
 }
 
 pub fn drop(id: &ObjectId, _observed: &TableSpec) -> Change {

@@ -189,13 +189,13 @@ pub fn update(
             common::bool_sql(a)
         )));
     }
-    if p.cmp_comment(&desired.comment, &observed.comment) {
-        let c = desired.comment.clone().unwrap_or_default();
-        statements.push(stmt(format!(
-            "ALTER TASK {name} SET COMMENT = {}",
-            sql::literal(&c)
-        )));
-    }
+    common::alter_comment(
+        &mut p,
+        &mut statements,
+        &format!("TASK {}", name),
+        &desired.comment,
+        &observed.comment,
+    );
     let removed: Vec<ObjectName> = observed
         .after
         .iter()
