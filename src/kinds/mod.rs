@@ -12,16 +12,14 @@
 use std::collections::BTreeMap;
 
 use crate::diff::Change;
-use crate::model::{AccountName, Catalog, Ident, ObjectId, Spec};
+use crate::model::{AccountName, Catalog, Ident, ObjectId, ObjectKind, Spec};
 
 pub mod common;
 pub mod database;
 pub mod file_format;
-pub mod function;
 pub mod grant;
 pub mod listing;
 pub mod model;
-pub mod procedure;
 pub mod role;
 pub mod routine;
 pub mod schema;
@@ -126,8 +124,7 @@ pub fn create_change(id: &ObjectId, spec: &Spec, ctx: &Context) -> Change {
         Spec::Share(s) => share::create(id, s, ctx),
         Spec::Listing(s) => listing::create(id, s, ctx),
         Spec::Stream(s) => stream::create(id, s, ctx),
-        Spec::Procedure(s) => procedure::create(id, s, ctx),
-        Spec::Function(s) => function::create(id, s, ctx),
+        Spec::Procedure(s) | Spec::Function(s) => routine::create(id, s, ctx),
         Spec::Model(s) => model::create(id, s, ctx),
         Spec::Task(s) => task::create(id, s, ctx),
         Spec::Grant(s) => grant::create(id, s, ctx),
@@ -153,8 +150,9 @@ pub fn update_change(
         (Spec::Share(d), Spec::Share(o)) => share::update(id, d, o, ctx),
         (Spec::Listing(d), Spec::Listing(o)) => listing::update(id, d, o, ctx),
         (Spec::Stream(d), Spec::Stream(o)) => stream::update(id, d, o, ctx),
-        (Spec::Procedure(d), Spec::Procedure(o)) => procedure::update(id, d, o, ctx),
-        (Spec::Function(d), Spec::Function(o)) => function::update(id, d, o, ctx),
+        (Spec::Procedure(d), Spec::Procedure(o)) | (Spec::Function(d), Spec::Function(o)) => {
+            routine::update(id, d, o, ctx)
+        }
         (Spec::Model(d), Spec::Model(o)) => model::update(id, d, o, ctx),
         (Spec::Task(d), Spec::Task(o)) => task::update(id, d, o, ctx),
         (Spec::Grant(d), Spec::Grant(o)) => grant::update(id, d, o, ctx),
@@ -177,8 +175,7 @@ pub fn drop_change(id: &ObjectId, observed: &Spec) -> Change {
         Spec::Share(s) => share::drop(id, s),
         Spec::Listing(s) => listing::drop(id, s),
         Spec::Stream(s) => stream::drop(id, s),
-        Spec::Procedure(s) => procedure::drop(id, s),
-        Spec::Function(s) => function::drop(id, s),
+        Spec::Procedure(s) | Spec::Function(s) => routine::drop(id, s),
         Spec::Model(s) => model::drop(id, s),
         Spec::Task(s) => task::drop(id, s),
         Spec::Grant(s) => grant::drop(id, s),
@@ -199,8 +196,9 @@ pub fn observe_account(results: &Results, scope: &Scope) -> Catalog {
         share::observe(results, scope),
         listing::observe(results, scope),
         stream::observe(results, scope),
-        procedure::observe(results, scope),
-        function::observe(results, scope),
+        // SHOW PROCEDURES / SHOW USER FUNCTIONS, with DESCRIBE for managed ones.
+        routine::observe(results, scope, ObjectKind::Procedure),
+        routine::observe(results, scope, ObjectKind::Function),
         model::observe(results, scope),
         task::observe(results, scope),
         grant::observe(results, scope),

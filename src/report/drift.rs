@@ -178,14 +178,7 @@ pub fn text(view: &DriftView) -> String {
 }
 
 pub fn json(view: &DriftView) -> String {
-    let mut out = serde_json::to_string_pretty(view).unwrap_or_else(|e| {
-        format!(
-            "{{\"error\": {}}}",
-            serde_json::Value::String(e.to_string())
-        )
-    });
-    out.push('\n');
-    out
+    super::view::pretty_json(view)
 }
 
 #[cfg(test)]

@@ -221,7 +221,12 @@ impl PlanView {
 
 /// The JSON form (`--format json`), pretty-printed with a trailing newline.
 pub fn json(view: &PlanView) -> String {
-    let mut out = serde_json::to_string_pretty(view).unwrap_or_else(|e| {
+    pretty_json(view)
+}
+
+/// Pretty-printed JSON with a trailing newline, for the report views.
+pub(crate) fn pretty_json(value: &impl Serialize) -> String {
+    let mut out = serde_json::to_string_pretty(value).unwrap_or_else(|e| {
         // Serializing plain structs with string keys cannot fail; keep the output valid.
         format!(
             "{{\"error\": {}}}",
