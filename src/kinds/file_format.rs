@@ -12,7 +12,7 @@ use crate::sql;
 
 use super::common::{self, Props, change, keyword, stmt};
 use super::scope::schema_object_name;
-use super::{Context, Query, Results, Scope};
+use super::{Context, Results, Scope};
 
 /// Options whose values are keywords compared case-insensitively.
 const KEYWORD_OPTIONS: [&str; 5] = [
@@ -200,22 +200,7 @@ pub fn parse_row(
 }
 
 pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
-    let mut out = Vec::new();
-    for row in results.get(&Query::Show(ObjectKind::FileFormat)).iter() {
-        let Some((name, spec)) = parse_row(&row) else {
-            continue;
-        };
-        let (Some(db), Some(schema)) = (&name.database, &name.schema) else {
-            continue;
-        };
-        if scope.in_managed_database(db.as_str(), schema.as_str()) {
-            out.push((
-                ObjectId::new(scope.account(), ObjectKind::FileFormat, name),
-                Spec::FileFormat(spec),
-            ));
-        }
-    }
-    out
+    scope.observe_managed(results, ObjectKind::FileFormat, parse_row, Spec::FileFormat)
 }
 
 #[cfg(test)]

@@ -302,10 +302,7 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
         let Some(name) = schema_object_name(&row) else {
             continue;
         };
-        let (Some(db), Some(schema)) = (&name.database, &name.schema) else {
-            continue;
-        };
-        if !scope.in_managed_database(db.as_str(), schema.as_str()) {
+        if !scope.manages(&name) {
             continue;
         }
         let stage = scope.model_stages.get(&name).cloned();

@@ -654,10 +654,7 @@ pub fn observe(results: &Results, scope: &Scope, kind: ObjectKind) -> Vec<(Objec
         let Some((name, sig, mut spec)) = parse_row(&row, kind, default_description) else {
             continue;
         };
-        let (Some(db), Some(schema)) = (&name.database, &name.schema) else {
-            continue;
-        };
-        if !scope.in_managed_database(db.as_str(), schema.as_str()) {
+        if !scope.manages(&name) {
             continue;
         }
         let id = ObjectId::routine(scope.account(), kind, name, sig);

@@ -200,6 +200,33 @@ impl Scope {
         self.declared.get(&kind).into_iter().flatten()
     }
 
+    /// True when `name` is a schema-level object in a schema whose objects are
+    /// observed (see [`Scope::in_managed_database`]).
+    pub fn manages(&self, name: &ObjectName) -> bool {
+        match (&name.database, &name.schema) {
+            (Some(db), Some(schema)) => self.in_managed_database(db.as_str(), schema.as_str()),
+            _ => false,
+        }
+    }
+
+    /// The `SHOW <kind> IN ACCOUNT` rows of a schema-level kind that [`Scope::manages`],
+    /// parsed by `parse` and wrapped into a [`Spec`] by `wrap`.
+    pub fn observe_managed<S>(
+        &self,
+        results: &Results,
+        kind: ObjectKind,
+        parse: impl Fn(&crate::runtime::session::Row<'_>) -> Option<(ObjectName, S)>,
+        wrap: impl Fn(S) -> Spec,
+    ) -> Vec<(ObjectId, Spec)> {
+        results
+            .get(&Query::Show(kind))
+            .iter()
+            .filter_map(|row| parse(&row))
+            .filter(|(name, _)| self.manages(name))
+            .map(|(name, spec)| (ObjectId::new(self.account(), kind, name), wrap(spec)))
+            .collect()
+    }
+
     /// True when schema-level objects of this database/schema are observed.
     pub fn in_managed_database(&self, database: &str, schema: &str) -> bool {
         let db = Ident::from_stored(database);
@@ -302,4 +329,23 @@ pub fn schema_object_name(row: &crate::runtime::session::Row<'_>) -> Option<Obje
         Ident::from_stored(row.get("schema_name")?),
         Ident::from_stored(row.get("name")?),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manages_schema_objects_of_managed_local_databases_only() {
+        let mut scope = Scope::default();
+        scope.databases.insert(Ident::from_stored("DB"));
+        scope.databases.insert(Ident::from_stored("MOUNTED"));
+        scope.imported.insert(Ident::from_stored("MOUNTED"));
+        let name = |dotted: &str| ObjectName::parse(dotted).unwrap();
+        assert!(scope.manages(&name("db.s.t")));
+        assert!(!scope.manages(&name("db.information_schema.t")));
+        assert!(!scope.manages(&name("mounted.s.t")));
+        assert!(!scope.manages(&name("other.s.t")));
+        assert!(!scope.manages(&name("db")));
+    }
 }

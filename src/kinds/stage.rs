@@ -295,10 +295,7 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
         let Some((name, mut spec)) = parse_row(&row) else {
             continue;
         };
-        let (Some(db), Some(schema)) = (&name.database, &name.schema) else {
-            continue;
-        };
-        if !scope.in_managed_database(db.as_str(), schema.as_str()) {
+        if !scope.manages(&name) {
             continue;
         }
         if scope.stages_with_format.contains(&name) {

@@ -8,7 +8,7 @@ use crate::model::{ObjectId, ObjectKind, ObjectName, Spec, StreamSpec};
 use super::common::{self, Props, change, stmt};
 use super::scope::schema_object_name;
 use super::share::parse_stored_name;
-use super::{Context, Query, Results, Scope};
+use super::{Context, Results, Scope};
 
 pub fn normalize(spec: &StreamSpec, _ctx: &Context) -> StreamSpec {
     spec.clone()
@@ -132,22 +132,7 @@ pub fn parse_row(row: &crate::runtime::session::Row<'_>) -> Option<(ObjectName, 
 }
 
 pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
-    let mut out = Vec::new();
-    for row in results.get(&Query::Show(ObjectKind::Stream)).iter() {
-        let Some((name, spec)) = parse_row(&row) else {
-            continue;
-        };
-        let (Some(db), Some(schema)) = (&name.database, &name.schema) else {
-            continue;
-        };
-        if scope.in_managed_database(db.as_str(), schema.as_str()) {
-            out.push((
-                ObjectId::new(scope.account(), ObjectKind::Stream, name),
-                Spec::Stream(spec),
-            ));
-        }
-    }
-    out
+    scope.observe_managed(results, ObjectKind::Stream, parse_row, Spec::Stream)
 }
 
 #[cfg(test)]

@@ -427,12 +427,7 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
         let Some((name, mut spec)) = parse_row(&row) else {
             continue;
         };
-        let (Some(db), Some(schema)) = (&name.database, &name.schema) else {
-            continue;
-        };
-        if !scope.in_managed_database(db.as_str(), schema.as_str())
-            && !scope.stream_tables.contains(&name)
-        {
+        if !scope.manages(&name) && !scope.stream_tables.contains(&name) {
             continue;
         }
         if let Some(mut cols) = columns.remove(&name) {

@@ -11,7 +11,7 @@ use super::common::{self, Props, change, stmt};
 use super::scope::schema_object_name;
 use super::share::parse_stored_name;
 use super::warehouse::canonical_size;
-use super::{Context, Query, Results, Scope};
+use super::{Context, Results, Scope};
 
 /// `5 minute` → `5 MINUTE`, `using cron 0 9 * * * UTC` → `USING CRON 0 9 * * * UTC`.
 /// Singular and plural units are the same schedule and compare equal.
@@ -293,22 +293,7 @@ pub fn parse_row(row: &crate::runtime::session::Row<'_>) -> Option<(ObjectName, 
 }
 
 pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
-    let mut out = Vec::new();
-    for row in results.get(&Query::Show(ObjectKind::Task)).iter() {
-        let Some((name, spec)) = parse_row(&row) else {
-            continue;
-        };
-        let (Some(db), Some(schema)) = (&name.database, &name.schema) else {
-            continue;
-        };
-        if scope.in_managed_database(db.as_str(), schema.as_str()) {
-            out.push((
-                ObjectId::new(scope.account(), ObjectKind::Task, name),
-                Spec::Task(spec),
-            ));
-        }
-    }
-    out
+    scope.observe_managed(results, ObjectKind::Task, parse_row, Spec::Task)
 }
 
 #[cfg(test)]
