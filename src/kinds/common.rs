@@ -224,6 +224,11 @@ pub fn alter_retention(
     }
 }
 
+/// The items of `items` that `other` lacks, in order (for lists compared as sets).
+pub fn missing_from<'a, T: PartialEq>(items: &'a [T], other: &[T]) -> Vec<&'a T> {
+    items.iter().filter(|i| !other.contains(i)).collect()
+}
+
 /// An in-place alter when any property differs, else `None`.
 pub fn altered(
     id: &ObjectId,
@@ -273,6 +278,12 @@ pub fn show_str(s: &String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missing_from_keeps_order_and_ignores_shared_items() {
+        assert_eq!(missing_from(&[3, 1, 2], &[2]), vec![&3, &1]);
+        assert!(missing_from(&[1, 2], &[2, 1]).is_empty());
+    }
 
     #[test]
     fn unset_spellings() {

@@ -166,16 +166,8 @@ pub fn update(
         ),
     ]
     .contains(&true);
-    let added: Vec<&AccountRef> = desired
-        .targets
-        .iter()
-        .filter(|t| !observed.targets.contains(t))
-        .collect();
-    let removed: Vec<&AccountRef> = observed
-        .targets
-        .iter()
-        .filter(|t| !desired.targets.contains(t))
-        .collect();
+    let added = common::missing_from(&desired.targets, &observed.targets);
+    let removed = common::missing_from(&observed.targets, &desired.targets);
     if !added.is_empty() || !removed.is_empty() {
         props.push_list(
             "targets",

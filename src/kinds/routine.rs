@@ -41,22 +41,19 @@ pub fn normalize_returns(text: &str) -> String {
 }
 
 pub fn normalize(spec: &RoutineSpec, _ctx: &Context) -> RoutineSpec {
-    let mut packages: Vec<String> = spec
-        .packages
-        .iter()
-        .map(|p| strip_quotes(p))
-        .filter(|p| !p.is_empty())
-        .collect();
-    packages.sort();
-    packages.dedup();
-    let mut imports: Vec<String> = spec
-        .imports
-        .iter()
-        .map(|p| strip_quotes(p))
-        .filter(|p| !p.is_empty())
-        .collect();
-    imports.sort();
-    imports.dedup();
+    // Packages and imports are sets of quoted strings.
+    let clean = |items: &[String]| {
+        let mut out: Vec<String> = items
+            .iter()
+            .map(|p| strip_quotes(p))
+            .filter(|p| !p.is_empty())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    };
+    let packages = clean(&spec.packages);
+    let imports = clean(&spec.imports);
     RoutineSpec {
         language: spec.language,
         arguments: spec

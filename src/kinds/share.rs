@@ -140,26 +140,10 @@ pub fn update(
     let name = &id.name;
     let mut props = Props::default();
     let mut statements = Vec::new();
-    let removed_accounts: Vec<&AccountRef> = observed
-        .accounts
-        .iter()
-        .filter(|a| !desired.accounts.contains(a))
-        .collect();
-    let added_accounts: Vec<&AccountRef> = desired
-        .accounts
-        .iter()
-        .filter(|a| !observed.accounts.contains(a))
-        .collect();
-    let revoked: Vec<&ShareGrant> = observed
-        .grants
-        .iter()
-        .filter(|g| !desired.grants.contains(g))
-        .collect();
-    let granted: Vec<&ShareGrant> = desired
-        .grants
-        .iter()
-        .filter(|g| !observed.grants.contains(g))
-        .collect();
+    let removed_accounts = common::missing_from(&observed.accounts, &desired.accounts);
+    let added_accounts = common::missing_from(&desired.accounts, &observed.accounts);
+    let revoked = common::missing_from(&observed.grants, &desired.grants);
+    let granted = common::missing_from(&desired.grants, &observed.grants);
     if !removed_accounts.is_empty() {
         statements.push(stmt(format!(
             "ALTER SHARE {} REMOVE ACCOUNTS = {}",

@@ -68,11 +68,11 @@ fn show_state(s: &TaskState) -> String {
     }
 }
 
-fn name_list(list: &[ObjectName]) -> Vec<String> {
-    list.iter().map(ObjectName::sql).collect()
+fn name_list<'a>(list: impl IntoIterator<Item = &'a ObjectName>) -> Vec<String> {
+    list.into_iter().map(ObjectName::sql).collect()
 }
 
-fn names(list: &[ObjectName]) -> String {
+fn names<'a>(list: impl IntoIterator<Item = &'a ObjectName>) -> String {
     name_list(list).join(", ")
 }
 
@@ -196,18 +196,8 @@ pub fn update(
         &desired.comment,
         &observed.comment,
     );
-    let removed: Vec<ObjectName> = observed
-        .after
-        .iter()
-        .filter(|a| !desired.after.contains(a))
-        .cloned()
-        .collect();
-    let added: Vec<ObjectName> = desired
-        .after
-        .iter()
-        .filter(|a| !observed.after.contains(a))
-        .cloned()
-        .collect();
+    let removed = common::missing_from(&observed.after, &desired.after);
+    let added = common::missing_from(&desired.after, &observed.after);
     if !removed.is_empty() || !added.is_empty() {
         p.push_list(
             "after",
@@ -218,13 +208,13 @@ pub fn update(
     if !removed.is_empty() {
         statements.push(stmt(format!(
             "ALTER TASK {name} REMOVE AFTER {}",
-            names(&removed)
+            names(removed.iter().copied())
         )));
     }
     if !added.is_empty() {
         statements.push(stmt(format!(
             "ALTER TASK {name} ADD AFTER {}",
-            names(&added)
+            names(added.iter().copied())
         )));
     }
     if p.cmp("when", &desired.when, &observed.when, common::show_str)
