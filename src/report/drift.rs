@@ -146,7 +146,11 @@ pub fn text(view: &DriftView) -> String {
         );
         for p in &object.properties {
             if p.list.is_some() {
-                let _ = writeln!(out, "      {} (+ declared, - found):", p.name);
+                let _ = writeln!(
+                    out,
+                    "      {} (+ declared, not found; - found, not declared):",
+                    p.name
+                );
                 super::text::list_changes(&mut out, p, "        ", Default::default());
                 continue;
             }
@@ -241,11 +245,14 @@ mod tests {
             ),
             action: Action::Alter,
             reason: None,
-            properties: vec![PropertyChange::scalar(
-                "size",
-                Some("Large".into()),
-                Some("X-Small".into()),
-            )],
+            properties: vec![
+                PropertyChange::scalar("size", Some("Large".into()), Some("X-Small".into())),
+                PropertyChange::list(
+                    "after",
+                    Some(&["D.S.GONE".to_string(), "D.S.KEPT".to_string()]),
+                    Some(&["D.S.KEPT".to_string(), "D.S.NEW".to_string()]),
+                ),
+            ],
             statements: Vec::new(),
             hazards: Vec::new(),
         }];
@@ -255,6 +262,12 @@ mod tests {
         assert!(text.contains("bank: warehouse W (changed)"), "{text}");
         assert!(
             text.contains("size: declared \"X-Small\", found \"Large\""),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "after (+ declared, not found; - found, not declared):\n        - D.S.GONE\n        + D.S.NEW\n          (1 unchanged)\n"
+            ),
             "{text}"
         );
         assert!(text.contains("bank: table D.S.EXTRA"), "{text}");
