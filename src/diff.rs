@@ -59,11 +59,48 @@ impl Hazard {
 }
 
 /// One property's old and new value, rendered for people (`X-Small`, `true`, a body).
+///
+/// A list-valued property (columns, grants, targets…) has one item per line in `old`
+/// and `new` and `list` set, so reports can show items one per line and an alter as
+/// the items added and removed rather than two long strings.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct PropertyChange {
     pub name: String,
     pub old: Option<String>,
     pub new: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub list: bool,
+}
+
+impl PropertyChange {
+    /// A single-valued property.
+    pub fn scalar(name: impl Into<String>, old: Option<String>, new: Option<String>) -> Self {
+        PropertyChange {
+            name: name.into(),
+            old,
+            new,
+            list: false,
+        }
+    }
+
+    /// A list-valued property: each side's items, one per line.
+    pub fn list(name: impl Into<String>, old: Option<&[String]>, new: Option<&[String]>) -> Self {
+        PropertyChange {
+            name: name.into(),
+            old: old.map(|items| items.join("\n")),
+            new: new.map(|items| items.join("\n")),
+            list: true,
+        }
+    }
+
+    /// The items of one side of a list-valued property (empty for an empty list).
+    pub fn items(value: &str) -> Vec<&str> {
+        if value.is_empty() {
+            Vec::new()
+        } else {
+            value.split('\n').collect()
+        }
+    }
 }
 
 /// What must happen to one object.

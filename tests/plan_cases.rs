@@ -21,11 +21,7 @@ fn id(account: &str, kind: ObjectKind, dotted: &str) -> ObjectId {
 }
 
 fn prop(name: &str, old: Option<&str>, new: Option<&str>) -> PropertyChange {
-    PropertyChange {
-        name: name.into(),
-        old: old.map(Into::into),
-        new: new.map(Into::into),
-    }
+    PropertyChange::scalar(name, old.map(Into::into), new.map(Into::into))
 }
 
 fn change(id: ObjectId, action: Action, statements: Vec<Statement>) -> Change {
@@ -183,7 +179,7 @@ fn first_apply() {
         Action::Create,
         vec![sql("CREATE WAREHOUSE QUERY_WH WAREHOUSE_SIZE = XSMALL")],
     );
-    wh.properties = vec![prop("size", None, Some("X-Small"))];
+    wh.properties = vec![prop("warehouse_size", None, Some("X-Small"))];
     let mut table = change(
         id("bank", ObjectKind::Table, t),
         Action::Create,
@@ -192,7 +188,11 @@ fn first_apply() {
         )],
     );
     table.properties = vec![
-        prop("columns", None, Some("\"customer_ID\" VARCHAR, S_2 DATE")),
+        PropertyChange::list(
+            "columns",
+            None,
+            Some(&["\"customer_ID\" VARCHAR".into(), "S_2 DATE".into()]),
+        ),
         prop("change_tracking", None, Some("true")),
     ];
     let changes = vec![
@@ -283,7 +283,7 @@ fn edits_with_hazards() {
         Action::Alter,
         vec![sql("ALTER WAREHOUSE QUERY_WH SET WAREHOUSE_SIZE = SMALL")],
     );
-    resize.properties = vec![prop("size", Some("X-Small"), Some("Small"))];
+    resize.properties = vec![prop("warehouse_size", Some("X-Small"), Some("Small"))];
 
     let old_body =
         "def run(session, table):\n    df = session.table(table)\n    return df.count()\n";
@@ -296,7 +296,15 @@ fn edits_with_hazards() {
             floe::sql::body(new_body)
         ))],
     );
-    body.properties = vec![prop("body", Some(old_body), Some(new_body))];
+    let packages = |items: &[&str]| items.iter().map(|i| i.to_string()).collect::<Vec<_>>();
+    body.properties = vec![
+        prop("body", Some(old_body), Some(new_body)),
+        PropertyChange::list(
+            "packages",
+            Some(&packages(&["pandas", "snowflake-snowpark-python"])),
+            Some(&packages(&["numpy", "snowflake-snowpark-python"])),
+        ),
+    ];
 
     let mut replace = change(
         stream,

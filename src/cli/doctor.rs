@@ -8,8 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::manifest::{Project, Target};
+use crate::manifest::Project;
 use crate::model::Ident;
+use crate::plan::saved::SavedTarget;
 use crate::runtime::session::{BackendError, SqlSession};
 
 /// Entry point of `floe doctor`.
@@ -17,21 +18,10 @@ pub fn doctor(args: &super::DoctorArgs) -> anyhow::Result<ExitCode> {
     let Some(project) = load_project(&args.project)? else {
         return Ok(ExitCode::from(1));
     };
-    let name = args
-        .target
-        .target
-        .as_deref()
-        .unwrap_or(&project.default_target);
-    let Some(target) = project.targets.get(name) else {
-        let known: Vec<&str> = project.targets.keys().map(String::as_str).collect();
-        anyhow::bail!(
-            "unknown target `{name}` (floe.yaml defines: {})",
-            known.join(", ")
-        );
-    };
+    let (name, target) = super::plan::select_target(&project, args.target.target.as_deref())?;
     println!("target {name}");
     match target {
-        Target::Snowflake { connections } => {
+        SavedTarget::Snowflake { connections } => {
             if let Some(missing) = project
                 .accounts
                 .iter()
@@ -52,12 +42,7 @@ pub fn doctor(args: &super::DoctorArgs) -> anyhow::Result<ExitCode> {
             });
             Ok(report(accounts))
         }
-        Target::Emulator { path } => {
-            let path = if path.is_absolute() {
-                path.clone()
-            } else {
-                project.root.join(path)
-            };
+        SavedTarget::Emulator { path } => {
             let emulator = crate::emulator::Emulator::open(&path)
                 .with_context(|| format!("cannot open the emulator at {}", path.display()))?;
             let via = format!("emulator {}", path.display());

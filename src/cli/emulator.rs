@@ -81,6 +81,14 @@ fn describe_error(e: &BackendError) -> String {
 }
 
 pub fn accounts(args: &EmulatorDbArgs) -> anyhow::Result<ExitCode> {
+    // Opening creates the file: listing a path that does not exist would print nothing.
+    if !args.db.exists() {
+        anyhow::bail!(
+            "no emulator file at {}: a project's emulator is <project>/.floe/emulator.db \
+             (for the example project: --db manifests/.floe/emulator.db)",
+            args.db.display()
+        );
+    }
     let emulator = Emulator::open(&args.db)
         .with_context(|| format!("opening emulator file {}", args.db.display()))?;
     for account in emulator.accounts().context("listing accounts")? {
@@ -156,4 +164,18 @@ pub fn render_table(rows: &Rows) -> String {
     out.push(sep);
     out.push(format!("{} row(s)", cells.len()));
     out.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listing_accounts_of_a_missing_file_is_an_error_and_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join(".floe/emulator.db");
+        let err = accounts(&EmulatorDbArgs { db: db.clone() }).unwrap_err();
+        assert!(err.to_string().contains("no emulator file"), "{err}");
+        assert!(!db.exists());
+    }
 }

@@ -45,7 +45,10 @@ fn load_project(dir: &Path, vars: &[String]) -> anyhow::Result<Project> {
 }
 
 /// The target to use: `--target`, else the project's default.
-fn select_target(project: &Project, name: Option<&str>) -> anyhow::Result<(String, SavedTarget)> {
+pub(super) fn select_target(
+    project: &Project,
+    name: Option<&str>,
+) -> anyhow::Result<(String, SavedTarget)> {
     let name = name.unwrap_or(&project.default_target);
     let Some(target) = project.targets.get(name) else {
         let known: Vec<&str> = project.targets.keys().map(String::as_str).collect();

@@ -136,11 +136,12 @@ pub struct Props(pub Vec<PropertyChange>);
 
 impl Props {
     pub fn push(&mut self, name: &str, old: Option<String>, new: Option<String>) {
-        self.0.push(PropertyChange {
-            name: name.to_string(),
-            old,
-            new,
-        });
+        self.0.push(PropertyChange::scalar(name, old, new));
+    }
+
+    /// Records a list-valued property, one item per line (see [`PropertyChange::list`]).
+    pub fn push_list(&mut self, name: &str, old: Option<&[String]>, new: Option<&[String]>) {
+        self.0.push(PropertyChange::list(name, old, new));
     }
 
     /// Records `name` when it is declared (`desired` is Some) and differs; returns

@@ -88,13 +88,12 @@ pub fn revoke_sql(spec: &GrantSpec) -> String {
 }
 
 pub fn create(id: &ObjectId, spec: &GrantSpec, _ctx: &Context) -> Change {
-    let mut p = Props::default();
-    p.push("grant", None, Some(spec.key()));
+    // The grant's key is its identity, already in the step's header: no properties.
     change(
         id,
         Action::Create,
         None,
-        p,
+        Props::default(),
         vec![stmt(grant_sql(spec))],
         vec![],
     )
@@ -111,13 +110,11 @@ pub fn update(
 }
 
 pub fn drop(id: &ObjectId, observed: &GrantSpec) -> Change {
-    let mut p = Props::default();
-    p.push("grant", Some(observed.key()), None);
     change(
         id,
         Action::Drop,
         None,
-        p,
+        Props::default(),
         vec![stmt(revoke_sql(observed))],
         vec![],
     )

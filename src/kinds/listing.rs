@@ -102,11 +102,8 @@ fn create_statements(id: &ObjectId, spec: &ListingSpec) -> Vec<crate::sql::State
     out
 }
 
-fn targets_text(t: &[AccountRef]) -> String {
-    t.iter()
-        .map(common::account_text)
-        .collect::<Vec<_>>()
-        .join(", ")
+fn targets_text(t: &[AccountRef]) -> Vec<String> {
+    t.iter().map(common::account_text).collect()
 }
 
 pub fn create(id: &ObjectId, spec: &ListingSpec, _ctx: &Context) -> Change {
@@ -115,7 +112,7 @@ pub fn create(id: &ObjectId, spec: &ListingSpec, _ctx: &Context) -> Change {
     p.declare("title", &spec.title, common::show_str);
     p.declare("subtitle", &spec.subtitle, common::show_str);
     p.declare("description", &spec.description, common::show_str);
-    p.push("targets", None, Some(targets_text(&spec.targets)));
+    p.push_list("targets", None, Some(&targets_text(&spec.targets)));
     p.declare("published", &spec.published, common::show_bool);
     p.declare("comment", &spec.comment, common::show_str);
     change(
@@ -180,10 +177,10 @@ pub fn update(
         .filter(|t| !desired.targets.contains(t))
         .collect();
     if !added.is_empty() || !removed.is_empty() {
-        props.push(
+        props.push_list(
             "targets",
-            Some(targets_text(&observed.targets)),
-            Some(targets_text(&desired.targets)),
+            Some(&targets_text(&observed.targets)),
+            Some(&targets_text(&desired.targets)),
         );
     }
     if text_changed {

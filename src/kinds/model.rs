@@ -105,22 +105,18 @@ fn put_statements(
     out
 }
 
-fn show_files(v: &ModelVersionSpec) -> String {
-    v.files
-        .iter()
-        .map(|(f, m)| format!("{f} ({m})"))
-        .collect::<Vec<_>>()
-        .join(", ")
+fn show_files(v: &ModelVersionSpec) -> Vec<String> {
+    v.files.iter().map(|(f, m)| format!("{f} ({m})")).collect()
 }
 
 pub fn create(id: &ObjectId, spec: &ModelSpec, _ctx: &Context) -> Change {
     let mut p = Props::default();
     p.push("stage", None, Some(spec.stage.sql()));
     for v in &spec.versions {
-        p.push(
+        p.push_list(
             &format!("version {}", v.name.sql()),
             None,
-            Some(show_files(v)),
+            Some(&show_files(v)),
         );
     }
     p.declare("default_version", &spec.default_version, |v| v.sql());
@@ -179,10 +175,10 @@ pub fn update(
         if have.contains_key(&v.name) {
             continue;
         }
-        p.push(
+        p.push_list(
             &format!("version {}", v.name.sql()),
             None,
-            Some(show_files(v)),
+            Some(&show_files(v)),
         );
         statements.extend(put_statements(id, desired, v, None));
         statements.push(stmt(format!(

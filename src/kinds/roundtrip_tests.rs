@@ -382,7 +382,7 @@ fn replaces_and_drift_converge() {
     let (drift, _) = plan_changes(&sessions, &desired);
     assert_eq!(
         render(&drift),
-        "alter bank: warehouse QUERY_WH\n  size: LARGE -> XSMALL\n  > ALTER WAREHOUSE QUERY_WH SET WAREHOUSE_SIZE = 'XSMALL'\n"
+        "alter bank: warehouse QUERY_WH\n  warehouse_size: LARGE -> XSMALL\n  > ALTER WAREHOUSE QUERY_WH SET WAREHOUSE_SIZE = 'XSMALL'\n"
     );
     run(&sessions, &drift);
     for spec in desired.objects.values_mut() {

@@ -162,24 +162,23 @@ fn show_language(l: &Language) -> String {
     }
 }
 
-fn show_args(args: &[Argument]) -> String {
+fn show_args(args: &[Argument]) -> Vec<String> {
     args.iter()
         .map(|a| format!("{} {}", a.name.sql(), a.data_type))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect()
 }
 
 pub fn create(id: &ObjectId, spec: &RoutineSpec, _ctx: &Context) -> Change {
     let mut p = Props::default();
     p.push("language", None, Some(show_language(&spec.language)));
-    p.push("arguments", None, Some(show_args(&spec.arguments)));
+    p.push_list("arguments", None, Some(&show_args(&spec.arguments)));
     p.push("returns", None, Some(spec.returns.clone()));
     p.declare("runtime_version", &spec.runtime_version, common::show_str);
     if !spec.packages.is_empty() {
-        p.push("packages", None, Some(spec.packages.join(", ")));
+        p.push_list("packages", None, Some(&spec.packages));
     }
     if !spec.imports.is_empty() {
-        p.push("imports", None, Some(spec.imports.join(", ")));
+        p.push_list("imports", None, Some(&spec.imports));
     }
     p.declare("handler", &spec.handler, common::show_str);
     p.push("body", None, Some(spec.body.clone()));
@@ -216,10 +215,10 @@ pub fn update(
             .collect::<Vec<_>>()
     };
     if arg_key(&desired.arguments) != arg_key(&observed.arguments) {
-        p.push(
+        p.push_list(
             "arguments",
-            Some(show_args(&observed.arguments)),
-            Some(show_args(&desired.arguments)),
+            Some(&show_args(&observed.arguments)),
+            Some(&show_args(&desired.arguments)),
         );
     }
     p.cmp(
@@ -235,18 +234,14 @@ pub fn update(
         common::show_str,
     );
     if desired.packages != observed.packages {
-        p.push(
+        p.push_list(
             "packages",
-            Some(observed.packages.join(", ")),
-            Some(desired.packages.join(", ")),
+            Some(&observed.packages),
+            Some(&desired.packages),
         );
     }
     if desired.imports != observed.imports {
-        p.push(
-            "imports",
-            Some(observed.imports.join(", ")),
-            Some(desired.imports.join(", ")),
-        );
+        p.push_list("imports", Some(&observed.imports), Some(&desired.imports));
     }
     p.cmp(
         "handler",

@@ -98,24 +98,20 @@ fn accounts_sql(accounts: &[&AccountRef]) -> String {
         .join(", ")
 }
 
-fn accounts_text(accounts: &[AccountRef]) -> String {
-    accounts
-        .iter()
-        .map(common::account_text)
-        .collect::<Vec<_>>()
-        .join(", ")
+fn accounts_text(accounts: &[AccountRef]) -> Vec<String> {
+    accounts.iter().map(common::account_text).collect()
 }
 
-fn grants_text(grants: &[ShareGrant]) -> String {
-    grants.iter().map(grant_text).collect::<Vec<_>>().join("; ")
+fn grants_text(grants: &[ShareGrant]) -> Vec<String> {
+    grants.iter().map(grant_text).collect()
 }
 
 pub fn create(id: &ObjectId, spec: &ShareSpec, _ctx: &Context) -> Change {
     let mut p = Props::default();
     p.declare("database", &spec.database, |d| d.sql());
-    p.push("grants", None, Some(grants_text(&spec.grants)));
+    p.push_list("grants", None, Some(&grants_text(&spec.grants)));
     if !spec.accounts.is_empty() {
-        p.push("accounts", None, Some(accounts_text(&spec.accounts)));
+        p.push_list("accounts", None, Some(&accounts_text(&spec.accounts)));
     }
     p.declare("comment", &spec.comment, common::show_str);
     let mut statements = vec![stmt(format!(
@@ -179,10 +175,10 @@ pub fn update(
         statements.push(stmt(grant_sql(name, g)));
     }
     if !revoked.is_empty() || !granted.is_empty() {
-        props.push(
+        props.push_list(
             "grants",
-            Some(grants_text(&observed.grants)),
-            Some(grants_text(&desired.grants)),
+            Some(&grants_text(&observed.grants)),
+            Some(&grants_text(&desired.grants)),
         );
     }
     if !added_accounts.is_empty() {
@@ -193,10 +189,10 @@ pub fn update(
         )));
     }
     if !added_accounts.is_empty() || !removed_accounts.is_empty() {
-        props.push(
+        props.push_list(
             "accounts",
-            Some(accounts_text(&observed.accounts)),
-            Some(accounts_text(&desired.accounts)),
+            Some(&accounts_text(&observed.accounts)),
+            Some(&accounts_text(&desired.accounts)),
         );
     }
     if props.cmp_comment(&desired.comment, &observed.comment) {

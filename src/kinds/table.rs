@@ -109,17 +109,16 @@ fn create_sql(id: &ObjectId, spec: &TableSpec, replace: bool) -> String {
     sql
 }
 
-fn show_columns(cols: &[ColumnSpec]) -> String {
+fn show_columns(cols: &[ColumnSpec]) -> Vec<String> {
     cols.iter()
         .map(|c| format!("{} {}", c.name.sql(), c.data_type))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect()
 }
 
 pub fn create(id: &ObjectId, spec: &TableSpec, _ctx: &Context) -> Change {
     let mut p = Props::default();
     p.declare("transient", &spec.transient, common::show_bool);
-    p.push("columns", None, Some(show_columns(&spec.columns)));
+    p.push_list("columns", None, Some(&show_columns(&spec.columns)));
     p.declare("change_tracking", &spec.change_tracking, common::show_bool);
     p.declare("cluster_by", &spec.cluster_by, |c| c.join(", "));
     p.declare(

@@ -68,11 +68,12 @@ fn show_state(s: &TaskState) -> String {
     }
 }
 
+fn name_list(list: &[ObjectName]) -> Vec<String> {
+    list.iter().map(ObjectName::sql).collect()
+}
+
 fn names(list: &[ObjectName]) -> String {
-    list.iter()
-        .map(ObjectName::sql)
-        .collect::<Vec<_>>()
-        .join(", ")
+    name_list(list).join(", ")
 }
 
 pub fn create(id: &ObjectId, spec: &TaskSpec, _ctx: &Context) -> Change {
@@ -108,7 +109,7 @@ pub fn create(id: &ObjectId, spec: &TaskSpec, _ctx: &Context) -> Change {
     p.declare("schedule", &spec.schedule, common::show_str);
     p.declare("when", &spec.when, common::show_str);
     if !spec.after.is_empty() {
-        p.push("after", None, Some(names(&spec.after)));
+        p.push_list("after", None, Some(&name_list(&spec.after)));
     }
     p.push("body", None, Some(spec.body.clone()));
     p.declare(
@@ -208,10 +209,10 @@ pub fn update(
         .cloned()
         .collect();
     if !removed.is_empty() || !added.is_empty() {
-        p.push(
+        p.push_list(
             "after",
-            Some(names(&observed.after)),
-            Some(names(&desired.after)),
+            Some(&name_list(&observed.after)),
+            Some(&name_list(&desired.after)),
         );
     }
     if !removed.is_empty() {

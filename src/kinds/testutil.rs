@@ -68,11 +68,16 @@ pub fn render(changes: &[Change]) -> String {
             out.push_str(&format!("  hazards: {}\n", h.join(", ")));
         }
         for p in &c.properties {
+            let show = |v: Option<&str>| match v {
+                None => "-".to_string(),
+                Some(v) if p.list => format!("[{}]", v.replace('\n', "; ")),
+                Some(v) => v.to_string(),
+            };
             out.push_str(&format!(
                 "  {}: {} -> {}\n",
                 p.name,
-                p.old.as_deref().unwrap_or("-"),
-                p.new.as_deref().unwrap_or("-")
+                show(p.old.as_deref()),
+                show(p.new.as_deref())
             ));
         }
         for s in &c.statements {

@@ -113,7 +113,7 @@ fn declared_props(spec: &WarehouseSpec, old: Option<&WarehouseSpec>) -> Props {
         };
     }
     field!("warehouse_type", warehouse_type, s);
-    field!("size", size, s);
+    field!("warehouse_size", size, s);
     field!("auto_suspend", auto_suspend, num);
     field!("auto_resume", auto_resume, b);
     field!("min_cluster_count", min_cluster_count, num32);
@@ -180,7 +180,7 @@ pub fn update(
             .warehouse_type
             .clone()
             .filter(|_| props.has("warehouse_type")),
-        size: desired.size.clone().filter(|_| props.has("size")),
+        size: desired.size.clone().filter(|_| props.has("warehouse_size")),
         auto_suspend: desired.auto_suspend.filter(|_| props.has("auto_suspend")),
         auto_resume: desired.auto_resume.filter(|_| props.has("auto_resume")),
         min_cluster_count: desired

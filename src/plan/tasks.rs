@@ -119,11 +119,7 @@ fn state_statement(id: &ObjectId, verb: &str) -> Statement {
 }
 
 fn state_property(old: &str, new: &str) -> PropertyChange {
-    PropertyChange {
-        name: "state".into(),
-        old: Some(old.into()),
-        new: Some(new.into()),
-    }
+    PropertyChange::scalar("state", Some(old.into()), Some(new.into()))
 }
 
 /// Plans suspends and resumes around the task changes among `nodes`.

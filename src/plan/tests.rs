@@ -250,11 +250,11 @@ fn changing_a_started_graph_suspends_the_root_first_and_resumes_it_last() {
         Action::Alter,
         "ALTER TASK D.S.CHILD MODIFY AS select 2",
     );
-    alter.properties = vec![PropertyChange {
-        name: "body".into(),
-        old: Some("select 1".into()),
-        new: Some("select 2".into()),
-    }];
+    alter.properties = vec![PropertyChange::scalar(
+        "body",
+        Some("select 1".into()),
+        Some("select 2".into()),
+    )];
     let plan = plan(
         &desired,
         &observed(obs),

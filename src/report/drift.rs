@@ -97,14 +97,7 @@ pub fn drift_view(desired: &Catalog, observed: &Catalog, changes: &[Change]) -> 
             properties: if c.action == Action::Create {
                 Vec::new()
             } else {
-                c.properties
-                    .iter()
-                    .map(|p| PropertyView {
-                        name: p.name.clone(),
-                        old: p.old.clone(),
-                        new: p.new.clone(),
-                    })
-                    .collect()
+                c.properties.iter().map(PropertyView::of).collect()
             },
         })
         .collect();
@@ -152,6 +145,11 @@ pub fn text(view: &DriftView) -> String {
             object.status
         );
         for p in &object.properties {
+            if p.list.is_some() {
+                let _ = writeln!(out, "      {} (+ declared, - found):", p.name);
+                super::text::list_changes(&mut out, p, "        ", Default::default());
+                continue;
+            }
             let show = |v: &Option<String>| match v {
                 Some(v) if v.contains('\n') => format!("<{} lines>", v.lines().count()),
                 Some(v) => format!("{v:?}"),
@@ -250,11 +248,11 @@ mod tests {
             ),
             action: Action::Alter,
             reason: None,
-            properties: vec![PropertyChange {
-                name: "size".into(),
-                old: Some("Large".into()),
-                new: Some("X-Small".into()),
-            }],
+            properties: vec![PropertyChange::scalar(
+                "size",
+                Some("Large".into()),
+                Some("X-Small".into()),
+            )],
             statements: Vec::new(),
             hazards: Vec::new(),
         }];

@@ -121,13 +121,14 @@ fn render_step(out: &mut String, step: &StepView) {
         .properties
         .iter()
         .filter(|p| {
-            !p.old.as_deref().unwrap_or("").contains('\n')
+            p.list.is_none()
+                && !p.old.as_deref().unwrap_or("").contains('\n')
                 && !p.new.as_deref().unwrap_or("").contains('\n')
         })
         .collect();
     if !simple.is_empty() && !matches!(step.action, StepAction::Suspend | StepAction::Resume) {
         out.push_str("| Property | Old | New |\n|---|---|---|\n");
-        for p in simple {
+        for p in &simple {
             let cell = |v: &Option<String>| v.as_deref().map(code).unwrap_or_default();
             let _ = writeln!(
                 out,
@@ -139,16 +140,24 @@ fn render_step(out: &mut String, step: &StepView) {
         }
         out.push('\n');
     }
-    for p in step.properties.iter().filter(|p| {
-        p.old.as_deref().unwrap_or("").contains('\n')
-            || p.new.as_deref().unwrap_or("").contains('\n')
-    }) {
-        let old = p.old.clone().unwrap_or_default();
-        let new = p.new.clone().unwrap_or_default();
-        let diff = TextDiff::from_lines(&old, &new)
-            .unified_diff()
-            .context_radius(3)
-            .to_string();
+    // Lists: the items added and removed (all of them on a create); bodies: a diff.
+    for p in step.properties.iter().filter(|p| !simple.contains(p)) {
+        let diff = if p.list.is_some() {
+            let mut diff = String::new();
+            super::text::list_changes(&mut diff, p, "", super::text::Style::default());
+            if diff.is_empty() {
+                let _ = writeln!(out, "`{}`: none\n", escape(&p.name));
+                continue;
+            }
+            diff
+        } else {
+            let old = p.old.clone().unwrap_or_default();
+            let new = p.new.clone().unwrap_or_default();
+            TextDiff::from_lines(&old, &new)
+                .unified_diff()
+                .context_radius(3)
+                .to_string()
+        };
         let f = fence(&diff);
         let _ = writeln!(out, "`{}`:\n\n{f}diff\n{diff}{f}\n", escape(&p.name));
     }

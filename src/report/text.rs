@@ -1,6 +1,8 @@
 //! The human plan, in the style of Terraform: `+` create, `~` change in place,
-//! `-/+` replace, `-` drop; `old → new` per property, unified diffs for multi-line
-//! values (bodies), a summary line per account and one in total.
+//! `-/+` replace, `-` drop; `old → new` per property, one item per line for lists
+//! (columns, grants, targets…) and only the items added and removed when a list
+//! changes, unified diffs for multi-line values (bodies), a summary line per account
+//! and one in total.
 //!
 //! Colour is opt-in ([`Style::colour`]); the CLI turns it on only for a terminal
 //! without `NO_COLOR`.
@@ -11,7 +13,9 @@ use similar::TextDiff;
 
 use crate::plan::StepAction;
 
-use super::view::{PlanView, PropertyView, StepView};
+use crate::diff::PropertyChange;
+
+use super::view::{ListLine, PlanView, PropertyView, StepView, list_lines};
 
 /// How to render.
 #[derive(Clone, Copy, Debug, Default)]
@@ -120,6 +124,10 @@ fn value(text: &Option<String>) -> String {
 }
 
 fn render_property(out: &mut String, p: &PropertyView, action: StepAction, style: Style) {
+    if p.list.is_some() {
+        render_list(out, p, action, style);
+        return;
+    }
     let multi_line = |v: &Option<String>| v.as_deref().is_some_and(|t| t.contains('\n'));
     if action == StepAction::Create || (p.old.is_none() && multi_line(&p.new)) {
         match &p.new {
@@ -165,4 +173,44 @@ fn render_property(out: &mut String, p: &PropertyView, action: StepAction, style
         value(&p.old),
         value(&p.new)
     );
+}
+
+/// A list-valued property: its items one per line when declared on a create, the items
+/// added (`+`) and removed (`-`) otherwise.
+fn render_list(out: &mut String, p: &PropertyView, action: StepAction, style: Style) {
+    if action == StepAction::Create || p.old.is_none() {
+        let items = PropertyChange::items(p.new.as_deref().unwrap_or(""));
+        if items.is_empty() {
+            let _ = writeln!(out, "      {} = []", p.name);
+            return;
+        }
+        let _ = writeln!(out, "      {} = [", p.name);
+        for item in items {
+            let _ = writeln!(out, "          {item}");
+        }
+        let _ = writeln!(out, "      ]");
+        return;
+    }
+    let _ = writeln!(out, "      {}:", p.name);
+    list_changes(out, p, "        ", style);
+}
+
+/// The added and removed items of a list-valued property, one per line after
+/// `indent`, then how many items did not change.
+pub(super) fn list_changes(out: &mut String, p: &PropertyView, indent: &str, style: Style) {
+    let mut kept = 0;
+    for line in list_lines(p.old.as_deref(), p.new.as_deref()) {
+        match line {
+            ListLine::Added(item) => {
+                let _ = writeln!(out, "{indent}{}", style.paint(GREEN, &format!("+ {item}")));
+            }
+            ListLine::Removed(item) => {
+                let _ = writeln!(out, "{indent}{}", style.paint(RED, &format!("- {item}")));
+            }
+            ListLine::Kept(_) => kept += 1,
+        }
+    }
+    if kept > 0 {
+        let _ = writeln!(out, "{indent}  ({kept} unchanged)");
+    }
 }

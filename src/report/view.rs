@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diff::PropertyChange;
 use crate::model::{ObjectId, ObjectKind};
 use crate::plan::{Plan, Step, StepAction};
 
@@ -93,11 +94,70 @@ impl ObjectView {
     }
 }
 
+/// One property. `old` and `new` are the values as text; a list-valued property
+/// (columns, grants, targets…) has one item per line in them and, in `list`, the
+/// items added and removed.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct PropertyView {
     pub name: String,
     pub old: Option<String>,
     pub new: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<ListView>,
+}
+
+/// The items of a list-valued property that were added and removed (a line diff, so
+/// a moved item in an ordered list counts as removed and added), and how many stayed.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct ListView {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub unchanged: usize,
+}
+
+/// One line of a list diff.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ListLine<'a> {
+    Added(&'a str),
+    Removed(&'a str),
+    Kept(&'a str),
+}
+
+/// The line diff between two sides of a list-valued property, in list order.
+pub fn list_lines<'a>(old: Option<&'a str>, new: Option<&'a str>) -> Vec<ListLine<'a>> {
+    let old = PropertyChange::items(old.unwrap_or(""));
+    let new = PropertyChange::items(new.unwrap_or(""));
+    similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new)
+        .iter()
+        .flat_map(|op| op.iter_changes(&old, &new))
+        .map(|c| match c.tag() {
+            similar::ChangeTag::Insert => ListLine::Added(c.value()),
+            similar::ChangeTag::Delete => ListLine::Removed(c.value()),
+            similar::ChangeTag::Equal => ListLine::Kept(c.value()),
+        })
+        .collect()
+}
+
+impl PropertyView {
+    pub fn of(p: &PropertyChange) -> PropertyView {
+        let list = p.list.then(|| {
+            let mut view = ListView::default();
+            for line in list_lines(p.old.as_deref(), p.new.as_deref()) {
+                match line {
+                    ListLine::Added(item) => view.added.push(item.to_string()),
+                    ListLine::Removed(item) => view.removed.push(item.to_string()),
+                    ListLine::Kept(_) => view.unchanged += 1,
+                }
+            }
+            view
+        });
+        PropertyView {
+            name: p.name.clone(),
+            old: p.old.clone(),
+            new: p.new.clone(),
+            list,
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -124,15 +184,7 @@ impl StepView {
             action: step.action,
             reason: step.reason.clone(),
             hazards: step.hazards.iter().map(|h| h.code().to_string()).collect(),
-            properties: step
-                .properties
-                .iter()
-                .map(|p| PropertyView {
-                    name: p.name.clone(),
-                    old: p.old.clone(),
-                    new: p.new.clone(),
-                })
-                .collect(),
+            properties: step.properties.iter().map(PropertyView::of).collect(),
             sql: step.statements.iter().map(|s| s.to_string()).collect(),
             depends_on: step.depends_on.clone(),
         }
@@ -178,4 +230,45 @@ pub fn json(view: &PlanView) -> String {
     });
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn lists_show_items_added_removed_and_kept() {
+        let p = PropertyChange::list(
+            "grants",
+            Some(&items(&["USAGE ON DATABASE D", "SELECT ON TABLE D.S.A"])),
+            Some(&items(&["USAGE ON DATABASE D", "SELECT ON TABLE D.S.B"])),
+        );
+        let view = PropertyView::of(&p);
+        assert_eq!(
+            view.list,
+            Some(ListView {
+                added: items(&["SELECT ON TABLE D.S.B"]),
+                removed: items(&["SELECT ON TABLE D.S.A"]),
+                unchanged: 1,
+            })
+        );
+        assert_eq!(
+            view.old.as_deref(),
+            Some("USAGE ON DATABASE D\nSELECT ON TABLE D.S.A")
+        );
+    }
+
+    #[test]
+    fn a_reordered_list_is_a_change_and_an_empty_list_has_no_items() {
+        let lines = list_lines(Some("A\nB"), Some("B\nA"));
+        assert!(lines.iter().any(|l| matches!(l, ListLine::Added(_))));
+        assert!(lines.iter().any(|l| matches!(l, ListLine::Removed(_))));
+        assert_eq!(list_lines(Some(""), None), Vec::new());
+        let scalar = PropertyView::of(&PropertyChange::scalar("size", None, Some("Small".into())));
+        assert_eq!(scalar.list, None);
+    }
 }
