@@ -53,11 +53,8 @@ pub fn doctor(args: &super::DoctorArgs) -> anyhow::Result<ExitCode> {
             Ok(report(accounts))
         }
         Target::Emulator { path } => {
-            let path = if path.is_absolute() {
-                path.clone()
-            } else {
-                project.root.join(path)
-            };
+            // The file plan and apply open (the loader has already joined the root).
+            let path = crate::runtime::target::emulator_path(&project.root, path);
             let emulator = crate::emulator::Emulator::open(&path)
                 .with_context(|| format!("cannot open the emulator at {}", path.display()))?;
             let via = format!("emulator {}", path.display());
