@@ -97,13 +97,19 @@ impl TempProject {
 
     /// Runs `floe <args>` (stdin closed, no colour) and returns (exit code, stdout, stderr).
     pub fn floe(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_floe"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_floe"));
+        // Never reach for a real connections.toml, nor for connection settings in
+        // the environment (`SNOWFLAKE_<KEY>`, `SNOWFLAKE_CONNECTIONS_<NAME>_<KEY>`).
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("SNOWFLAKE_") {
+                command.env_remove(name);
+            }
+        }
+        let out = command
             .args(args)
             .current_dir(self.root.parent().unwrap())
             .env("NO_COLOR", "1")
-            // Never reach for a real connections.toml.
             .env("SNOWFLAKE_HOME", self.snowflake_home())
-            .env_remove("SNOWFLAKE_DEFAULT_CONNECTION_NAME")
             .stdin(Stdio::null())
             .output()
             .unwrap();
