@@ -486,6 +486,31 @@ fn arrow_results_are_refused_clearly() {
 }
 
 #[test]
+fn a_put_answered_with_file_transfer_instructions_is_an_error_not_a_result() {
+    // What Snowflake answers to PUT: where to upload, with temporary credentials.
+    let addr = stub(|path| {
+        if path.starts_with("/session/v1/login-request") {
+            LOGIN_OK.to_string()
+        } else if path.starts_with("/queries/v1/query-request") {
+            r#"{"success":true,"data":{"command":"UPLOAD","src_locations":["/tmp/model.json"],"autoCompress":false,"overwrite":true,"parallel":4,"stageInfo":{"locationType":"S3","location":"bucket/stages/x/","region":"us-west-2","creds":{"AWS_KEY_ID":"SENTINEL-KEY","AWS_SECRET_KEY":"SENTINEL-SECRET","AWS_TOKEN":"SENTINEL-TOKEN"}},"encryptionMaterial":{"queryStageMasterKey":"SENTINEL-MASTER","queryId":"q","smkId":1},"queryId":"q"}}"#.to_string()
+        } else {
+            r#"{"success":true,"data":null}"#.to_string()
+        }
+    });
+    let mut config = ConnectionConfig::password("bank", "u", "pw");
+    config.base_url = Some(format!("http://{addr}"));
+    let session = snowflake::connect_with(config).unwrap();
+    let err = session
+        .execute("PUT 'file:///tmp/model.json' @DB.S.MODELS/M/V1/ AUTO_COMPRESS = FALSE OVERWRITE = TRUE")
+        .unwrap_err();
+    assert!(
+        matches!(err, BackendError::Protocol(ref m) if m.contains("`UPLOAD` to stage storage S3") && m.contains("nothing was uploaded")),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("SENTINEL"), "{err}");
+}
+
+#[test]
 fn an_expired_session_token_is_renewed_on_demand() {
     // The stub says the session expired once, then answers; the client must
     // renew with the master token in between.

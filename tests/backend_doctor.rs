@@ -130,3 +130,29 @@ fn doctor_stops_at_the_first_problem_with_a_fix() {
     assert!(!ok);
     assert!(text.contains("unknown target `staging`"), "{text}");
 }
+
+#[test]
+fn doctor_checks_the_emulator_file_plan_and_apply_use_from_a_relative_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("proj");
+    std::fs::create_dir(&root).unwrap();
+    project(&root);
+    let out = Command::new(env!("CARGO_BIN_EXE_floe"))
+        .args(["doctor", "proj"])
+        .current_dir(dir.path())
+        .env("SNOWFLAKE_HOME", dir.path().join("no-home"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{text}");
+    let expected = dir.path().join("proj/.floe/emulator.db");
+    assert!(
+        text.contains(&format!("emulator {}", expected.display())),
+        "{text}"
+    );
+    assert!(expected.exists());
+    assert!(
+        !root.join("proj").exists(),
+        "doctor opened an emulator file under the project root joined twice"
+    );
+}

@@ -87,6 +87,13 @@ fn schema_prints_the_account_file_schema() {
     )
     .unwrap();
     assert_eq!(stdout, committed);
+    let (code, stdout, _) = floe(&["schema", "--file", "project"]);
+    assert_eq!(code, 0);
+    let committed = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schemas/floe.schema.json"),
+    )
+    .unwrap();
+    assert_eq!(stdout, committed);
 }
 
 #[test]

@@ -27,8 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Check a project's manifests without touching any account.
     Validate(ProjectArgs),
-    /// Print the JSON Schema of manifest files.
-    Schema,
+    /// Print the JSON Schema of manifest files (the same files are in `schemas/`).
+    Schema(SchemaArgs),
     /// Print the cross-account dependency graph.
     Graph(GraphArgs),
     /// Show what would change in every account of the target.
@@ -61,6 +61,21 @@ pub struct ProjectArgs {
     /// Set a variable: NAME=VALUE (overrides floe.yaml and FLOE_VAR_NAME).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFile {
+    /// An account file (`account: bank` plus its objects).
+    Account,
+    /// The project file, `floe.yaml`.
+    Project,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file's schema to print.
+    #[arg(long, value_enum, default_value = "account")]
+    pub file: SchemaFile,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -200,7 +215,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Validate(args) => validate::validate(&args),
-        Command::Schema => validate::schema(),
+        Command::Schema(args) => validate::schema(&args),
         Command::Graph(args) => validate::graph(&args),
         Command::Plan(args) => plan::plan(&args),
         Command::Apply(args) => plan::apply(&args),

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::{GraphArgs, GraphFormat, ProjectArgs};
+use super::{GraphArgs, GraphFormat, ProjectArgs, SchemaArgs, SchemaFile};
 use crate::manifest::{self, Diagnostics, Project};
 
 /// Parses `--var NAME=VALUE` arguments.
@@ -76,8 +76,11 @@ fn plural(name: &str) -> String {
     }
 }
 
-pub fn schema() -> anyhow::Result<ExitCode> {
-    print!("{}", manifest::schema::account_schema());
+pub fn schema(args: &SchemaArgs) -> anyhow::Result<ExitCode> {
+    match args.file {
+        SchemaFile::Account => print!("{}", manifest::schema::account_schema()),
+        SchemaFile::Project => print!("{}", manifest::schema::project_schema()),
+    }
     Ok(ExitCode::SUCCESS)
 }
 

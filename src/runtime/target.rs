@@ -35,21 +35,26 @@ pub enum TargetError {
 /// (relative emulator paths are made absolute against the project root).
 pub fn resolve(root: &Path, target: &crate::manifest::Target) -> SavedTarget {
     match target {
-        crate::manifest::Target::Emulator { path } => {
-            // The loader may already have joined the project root; join it only once.
-            let path = if path.is_absolute() || path.starts_with(root) {
-                path.clone()
-            } else {
-                root.join(path)
-            };
-            // Saved plans may be applied from another directory.
-            let path = std::path::absolute(&path).unwrap_or(path);
-            SavedTarget::Emulator { path }
-        }
+        crate::manifest::Target::Emulator { path } => SavedTarget::Emulator {
+            path: emulator_path(root, path),
+        },
         crate::manifest::Target::Snowflake { connections } => SavedTarget::Snowflake {
             connections: connections.clone(),
         },
     }
+}
+
+/// The emulator file of an emulator target, absolute. Every command that opens an
+/// emulator target goes through here, so they all open the same file.
+pub fn emulator_path(root: &Path, path: &Path) -> PathBuf {
+    // The loader may already have joined the project root; join it only once.
+    let path = if path.is_absolute() || path.starts_with(root) {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    };
+    // Saved plans may be applied from another directory.
+    std::path::absolute(&path).unwrap_or(path)
 }
 
 /// Opens one session per account.

@@ -456,6 +456,28 @@ impl SnowflakeSession {
         let protocol = |what: String| {
             BackendError::Protocol(format!("{what} (in `{} …`)", leading_words(sql)))
         };
+        // PUT and GET are answered with file-transfer instructions (`command`, the
+        // stage's cloud storage and temporary credentials): the connector itself must
+        // move the files. floe does not, so such an answer must never pass for a
+        // result — the files would silently not be on the stage.
+        if let Some(command @ ("UPLOAD" | "DOWNLOAD")) = data["command"].as_str() {
+            let storage = data["stageInfo"]["locationType"]
+                .as_str()
+                .unwrap_or("unknown");
+            return Err(protocol(format!(
+                "the server asks the client to {} the files itself (`{command}` to stage storage {storage}); floe's Snowflake backend does not transfer files, so nothing was {}",
+                if command == "UPLOAD" {
+                    "upload"
+                } else {
+                    "download"
+                },
+                if command == "UPLOAD" {
+                    "uploaded"
+                } else {
+                    "downloaded"
+                },
+            )));
+        }
         let rowtype = data["rowtype"].as_array().cloned().unwrap_or_default();
         let columns: Vec<Column> = rowtype
             .iter()

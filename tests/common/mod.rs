@@ -1,7 +1,10 @@
 //! Helpers shared by the end-to-end suites: temporary copies of `manifests/`, running
-//! the `floe` binary, and the library pipeline over an in-memory emulator.
+//! the `floe` binary, the library pipeline over an in-memory emulator, and the
+//! backends a scenario runs on (`backend`).
 
 #![allow(dead_code)]
+
+pub mod backend;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -51,6 +54,17 @@ impl TempProject {
         self.root.join(relative)
     }
 
+    /// The temporary folder around the project (saved plans, logs, `SNOWFLAKE_HOME`).
+    pub fn dir(&self) -> &Path {
+        self._dir.path()
+    }
+
+    /// The `SNOWFLAKE_HOME` every `floe` command of this project sees; it holds no
+    /// `connections.toml` unless a test writes one, so a real one is never read.
+    pub fn snowflake_home(&self) -> PathBuf {
+        self.dir().join("snowflake-home")
+    }
+
     pub fn emulator_db(&self) -> PathBuf {
         self.root.join(".floe/emulator.db")
     }
@@ -83,16 +97,19 @@ impl TempProject {
 
     /// Runs `floe <args>` (stdin closed, no colour) and returns (exit code, stdout, stderr).
     pub fn floe(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_floe"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_floe"));
+        // Never reach for a real connections.toml, nor for connection settings in
+        // the environment (`SNOWFLAKE_<KEY>`, `SNOWFLAKE_CONNECTIONS_<NAME>_<KEY>`).
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("SNOWFLAKE_") {
+                command.env_remove(name);
+            }
+        }
+        let out = command
             .args(args)
             .current_dir(self.root.parent().unwrap())
             .env("NO_COLOR", "1")
-            // Never reach for a real connections.toml.
-            .env(
-                "SNOWFLAKE_HOME",
-                self.root.parent().unwrap().join("no-snowflake-home"),
-            )
-            .env_remove("SNOWFLAKE_DEFAULT_CONNECTION_NAME")
+            .env("SNOWFLAKE_HOME", self.snowflake_home())
             .stdin(Stdio::null())
             .output()
             .unwrap();
