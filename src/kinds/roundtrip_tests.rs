@@ -66,6 +66,14 @@ fn plan_changes(sessions: &Sessions, desired: &Catalog) -> (Vec<Change>, Context
     (diff(desired, &observed.catalog, &ctx), ctx)
 }
 
+/// Plans the way the CLI does: observe, normalize both sides, diff, order.
+fn plan_for(sessions: &Sessions, desired: &Catalog, allow_destroy: bool) -> crate::plan::Plan {
+    crate::runtime::pipeline::compare(sessions, desired, &[bank(), partner()])
+        .unwrap()
+        .plan(crate::plan::PlanOptions { allow_destroy })
+        .unwrap()
+}
+
 /// The sample with a real model artifact on disk.
 fn desired_with_artifact(dir: &std::path::Path) -> Catalog {
     let mut desired = sample();
@@ -297,18 +305,7 @@ fn quoted_names_round_trip() {
         ),
         Spec::Task(task(vec![root])),
     );
-    let observed = observe(&sessions, &desired).unwrap();
-    let ctx = Context::new(&desired, observed.account_identifiers.clone());
-    let changes = diff(&desired, &observed.catalog, &ctx);
-    let plan = crate::plan::plan(
-        &desired,
-        &observed,
-        changes,
-        crate::plan::PlanOptions {
-            allow_destroy: false,
-        },
-    )
-    .unwrap();
+    let plan = plan_for(&sessions, &desired, false);
     let report = crate::runtime::apply::apply(&plan, &sessions, Default::default(), &|_| {});
     assert!(report.failed.is_empty(), "{report:#?}");
     let (second, _) = plan_changes(&sessions, &desired);
@@ -464,18 +461,7 @@ fn removals_and_relinks_converge() {
             _ => {}
         }
     }
-    let observed = observe(&sessions, &desired).unwrap();
-    let ctx = Context::new(&desired, observed.account_identifiers.clone());
-    let changes = diff(&desired, &observed.catalog, &ctx);
-    let plan = crate::plan::plan(
-        &desired,
-        &observed,
-        changes,
-        crate::plan::PlanOptions {
-            allow_destroy: false,
-        },
-    )
-    .unwrap();
+    let plan = plan_for(&sessions, &desired, false);
     let report = crate::runtime::apply::apply(&plan, &sessions, Default::default(), &|_| {});
     assert!(report.failed.is_empty(), "{report:#?}");
     assert_eq!(render(&plan_changes(&sessions, &desired).0), "");
@@ -510,15 +496,8 @@ fn removals_and_relinks_converge() {
     );
     assert!(text.contains("REMOVE AFTER SCORING.ML.SCORE_NEW"), "{text}");
     assert!(text.contains("ADD AFTER SCORING.ML.SECOND"), "{text}");
-    let plan = crate::plan::plan(
-        &desired,
-        &observed,
-        changes,
-        crate::plan::PlanOptions {
-            allow_destroy: false,
-        },
-    )
-    .unwrap();
+
+    let plan = plan_for(&sessions, &desired, false);
     let report = crate::runtime::apply::apply(&plan, &sessions, Default::default(), &|_| {});
     assert!(report.failed.is_empty(), "{report:#?}");
     assert_eq!(render(&plan_changes(&sessions, &desired).0), "");

@@ -218,6 +218,11 @@ impl Node {
 }
 
 /// Orders `changes` into a plan. Pure: no IO, no clock, deterministic output.
+///
+/// `desired` and `observed` must be the *normalized* catalogs `changes` were diffed
+/// from (as `runtime::pipeline::compare` produces them): dependencies are looked up
+/// by the changes' identities, and an identity spelled differently (say, a grant key
+/// with a lower-case privilege) would find no spec and so no ordering constraints.
 pub fn plan(
     desired: &Catalog,
     observed: &Observed,
