@@ -27,6 +27,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use serde_json::Value;
@@ -306,18 +307,27 @@ fn upload_one(
     } else {
         "NONE"
     };
+    let source_size = plain.len();
+    // Whole files in memory: one PutObject per file (S3 takes up to 5 GB that way).
     let (content, target_name, target_compression) =
         if instructions.auto_compress && source_compression == "NONE" {
-            (gzip(&plain)?, format!("{file_name}.gz"), "GZIP")
+            let compressed = gzip(&plain).map_err(|e| TransferError::LocalFile {
+                path: source.to_path_buf(),
+                message: format!("compressing: {e}"),
+            })?;
+            (compressed, format!("{file_name}.gz"), "GZIP")
         } else {
-            (plain.clone(), file_name.clone(), source_compression)
+            (plain, file_name.clone(), source_compression)
         };
+    // `target_size` is the staged file's size before encryption, as the connectors
+    // report it.
+    let target_size = content.len();
     let row = |status: &str, message: &str| {
         vec![
             Some(file_name.clone()),
             Some(target_name.clone()),
-            Some(plain.len().to_string()),
-            Some(content.len().to_string()),
+            Some(source_size.to_string()),
+            Some(target_size.to_string()),
             Some(source_compression.to_string()),
             Some(target_compression.to_string()),
             Some(status.to_string()),
@@ -340,19 +350,17 @@ fn upload_one(
             metadata.push(("x-amz-meta-x-amz-matdesc".to_string(), encrypted.matdesc));
             encrypted.body
         }
-        None => content.clone(),
+        None => content,
     };
     target.put(http, &key, body, &metadata, options)?;
     Ok(row("UPLOADED", ""))
 }
 
-fn gzip(data: &[u8]) -> Result<Vec<u8>, TransferError> {
+fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder
-        .write_all(data)
-        .and_then(|_| encoder.finish())
-        .map_err(|e| TransferError::Crypto(format!("compressing: {e}")))
+    encoder.write_all(data)?;
+    encoder.finish()
 }
 
 // ---- encryption ----
@@ -593,7 +601,7 @@ impl S3Target {
         options: TransferOptions,
     ) -> Result<bool, TransferError> {
         let headers = self.headers("HEAD", key, EMPTY_SHA256, &[]);
-        let status = self.send(http, "HEAD", key, &headers, Vec::new(), options)?;
+        let status = self.send(http, "HEAD", key, &headers, Bytes::new(), options)?;
         match status {
             (StatusCode::OK, _) => Ok(true),
             (StatusCode::NOT_FOUND, _) => Ok(false),
@@ -620,7 +628,7 @@ impl S3Target {
         )];
         extra.extend(metadata.iter().cloned());
         let headers = self.headers("PUT", key, &payload, &extra);
-        match self.send(http, "PUT", key, &headers, body, options)? {
+        match self.send(http, "PUT", key, &headers, Bytes::from(body), options)? {
             (status, _) if status.is_success() => Ok(()),
             (status, detail) => Err(TransferError::Storage {
                 status: status.as_u16(),
@@ -638,7 +646,7 @@ impl S3Target {
         method: &str,
         key: &str,
         headers: &[(String, String)],
-        body: Vec<u8>,
+        body: Bytes,
         options: TransferOptions,
     ) -> Result<(StatusCode, String), TransferError> {
         let url = self.url(key);
