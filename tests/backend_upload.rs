@@ -47,6 +47,8 @@ struct Bucket {
     objects: BTreeMap<String, (BTreeMap<String, String>, Vec<u8>)>,
     /// Signatures that did not verify.
     bad_signatures: usize,
+    /// Answer this many storage requests with 503 Slow Down first.
+    slow_down: usize,
 }
 
 type Shared = Arc<Mutex<Bucket>>;
@@ -89,6 +91,14 @@ async fn handle(
         method: method.to_string(),
         path: path.clone(),
     });
+    if bucket.slow_down > 0 {
+        bucket.slow_down -= 1;
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",
+        )
+            .into_response();
+    }
     if !signature_verifies(&method, &path, &headers, &body, &bucket.secret) {
         bucket.bad_signatures += 1;
         // S3 echoes the canonical request, session token included.
@@ -435,4 +445,28 @@ fn a_missing_source_file_is_named() {
     let text = err.to_string();
     assert!(text.contains("absent.onnx"), "{text}");
     assert!(!text.contains("SENTINEL"), "{text}");
+}
+
+#[test]
+fn a_busy_bucket_is_retried() {
+    let (addr, state) = start();
+    let dir = tempfile::tempdir().unwrap();
+    let (file, content) = artifact(dir.path());
+    {
+        let mut bucket = state.lock().unwrap();
+        bucket.answer = put_answer(addr, &file, "S3", true);
+        bucket.slow_down = 2;
+    }
+    let mut config = ConnectionConfig::password("bank", "u", "pw");
+    config.base_url = Some(format!("http://{addr}"));
+    config.options.retry_backoff = std::time::Duration::from_millis(10);
+    let rows = snowflake::connect_with(config)
+        .unwrap()
+        .execute(PUT)
+        .unwrap();
+    assert_eq!(rows.rows[0][6].as_deref(), Some("UPLOADED"));
+    let bucket = state.lock().unwrap();
+    assert_eq!(bucket.requests.len(), 3);
+    let (headers, body) = &bucket.objects["/sfc-stage-bucket/stages/abc123/model.onnx"];
+    assert_eq!(decrypt(headers, body), content);
 }
