@@ -486,13 +486,13 @@ fn arrow_results_are_refused_clearly() {
 }
 
 #[test]
-fn a_put_answered_with_file_transfer_instructions_is_an_error_not_a_result() {
-    // What Snowflake answers to PUT: where to upload, with temporary credentials.
+fn a_get_answered_with_download_instructions_is_an_error_not_a_result() {
+    // What Snowflake answers to GET: where to download from, with temporary credentials.
     let addr = stub(|path| {
         if path.starts_with("/session/v1/login-request") {
             LOGIN_OK.to_string()
         } else if path.starts_with("/queries/v1/query-request") {
-            r#"{"success":true,"data":{"command":"UPLOAD","src_locations":["/tmp/model.json"],"autoCompress":false,"overwrite":true,"parallel":4,"stageInfo":{"locationType":"S3","location":"bucket/stages/x/","region":"us-west-2","creds":{"AWS_KEY_ID":"SENTINEL-KEY","AWS_SECRET_KEY":"SENTINEL-SECRET","AWS_TOKEN":"SENTINEL-TOKEN"}},"encryptionMaterial":{"queryStageMasterKey":"SENTINEL-MASTER","queryId":"q","smkId":1},"queryId":"q"}}"#.to_string()
+            r#"{"success":true,"data":{"command":"DOWNLOAD","src_locations":["model.json"],"stageInfo":{"locationType":"S3","location":"bucket/stages/x/","region":"us-west-2","creds":{"AWS_KEY_ID":"SENTINEL-KEY","AWS_SECRET_KEY":"SENTINEL-SECRET","AWS_TOKEN":"SENTINEL-TOKEN"}},"encryptionMaterial":[{"queryStageMasterKey":"SENTINEL-MASTER","queryId":"q","smkId":1}],"queryId":"q"}}"#.to_string()
         } else {
             r#"{"success":true,"data":null}"#.to_string()
         }
@@ -501,10 +501,10 @@ fn a_put_answered_with_file_transfer_instructions_is_an_error_not_a_result() {
     config.base_url = Some(format!("http://{addr}"));
     let session = snowflake::connect_with(config).unwrap();
     let err = session
-        .execute("PUT 'file:///tmp/model.json' @DB.S.MODELS/M/V1/ AUTO_COMPRESS = FALSE OVERWRITE = TRUE")
+        .execute("GET @DB.S.MODELS/M/V1/ 'file:///tmp/'")
         .unwrap_err();
     assert!(
-        matches!(err, BackendError::Protocol(ref m) if m.contains("`UPLOAD` to stage storage S3") && m.contains("nothing was uploaded")),
+        matches!(err, BackendError::Protocol(ref m) if m.contains("`DOWNLOAD` from stage storage S3") && m.contains("nothing was downloaded")),
         "{err}"
     );
     assert!(!err.to_string().contains("SENTINEL"), "{err}");

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use super::auth::{KeyPair, jwt_account};
 use super::config::{Auth, ConnectionConfig};
 use super::secret::{Secret, redact};
+use super::transfer;
 use super::values;
 use crate::runtime::session::{BackendError, Column, Rows, SqlSession};
 
@@ -457,26 +458,34 @@ impl SnowflakeSession {
             BackendError::Protocol(format!("{what} (in `{} …`)", leading_words(sql)))
         };
         // PUT and GET are answered with file-transfer instructions (`command`, the
-        // stage's cloud storage and temporary credentials): the connector itself must
-        // move the files. floe does not, so such an answer must never pass for a
-        // result — the files would silently not be on the stage.
-        if let Some(command @ ("UPLOAD" | "DOWNLOAD")) = data["command"].as_str() {
-            let storage = data["stageInfo"]["locationType"]
-                .as_str()
-                .unwrap_or("unknown");
-            return Err(protocol(format!(
-                "the server asks the client to {} the files itself (`{command}` to stage storage {storage}); floe's Snowflake backend does not transfer files, so nothing was {}",
-                if command == "UPLOAD" {
-                    "upload"
-                } else {
-                    "download"
-                },
-                if command == "UPLOAD" {
-                    "uploaded"
-                } else {
-                    "downloaded"
-                },
-            )));
+        // stage's cloud storage and temporary credentials): the client itself must
+        // move the files. PUT is carried out by `transfer`; GET is not supported and
+        // must never pass for a result.
+        match data["command"].as_str() {
+            Some("UPLOAD") => {
+                let options = transfer::TransferOptions {
+                    max_retries: self.config.options.max_retries,
+                    retry_backoff: self.config.options.retry_backoff,
+                };
+                return transfer::upload(&self.http, data, options).map_err(|e| {
+                    match BackendError::from(e) {
+                        BackendError::Network(m) => {
+                            BackendError::Network(format!("{m} (in `{} …`)", leading_words(sql)))
+                        }
+                        BackendError::Protocol(m) => protocol(m),
+                        other => other,
+                    }
+                });
+            }
+            Some("DOWNLOAD") => {
+                let storage = data["stageInfo"]["locationType"]
+                    .as_str()
+                    .unwrap_or("unknown");
+                return Err(protocol(format!(
+                    "the server asks the client to download the files itself (`DOWNLOAD` from stage storage {storage}); floe's Snowflake backend does not download files, so nothing was downloaded"
+                )));
+            }
+            _ => {}
         }
         let rowtype = data["rowtype"].as_array().cloned().unwrap_or_default();
         let columns: Vec<Column> = rowtype

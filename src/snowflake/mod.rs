@@ -4,7 +4,8 @@
 //!
 //! `client` speaks the protocol, `config` reads `connections.toml` and the
 //! environment, `auth` signs key-pair login tokens, `values` converts Snowflake's
-//! JSON cell encodings, `secret` keeps credentials out of every printout.
+//! JSON cell encodings, `secret` keeps credentials out of every printout, `transfer`
+//! uploads the files of a PUT to the stage's storage (AWS S3 internal stages).
 //! ARCHITECTURE.md ("Snowflake backend") says why this is an in-house client.
 //!
 //! # Using it
@@ -61,6 +62,7 @@ pub mod auth;
 pub mod client;
 pub mod config;
 pub mod secret;
+pub mod transfer;
 pub mod values;
 
 pub use client::{SessionInfo, SnowflakeSession};
