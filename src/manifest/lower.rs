@@ -124,6 +124,14 @@ struct FileCtx<'a> {
     dir: &'a Path,
 }
 
+/// What [`Lowerer::open`] returns: the shared start of lowering one object.
+struct Opened<R> {
+    id: ObjectId,
+    /// The object as messages name it: ``stage `DB.S.FILES` ``.
+    what: String,
+    raw: R,
+}
+
 pub struct Lowerer<'a> {
     pub out: Lowered,
     accounts: &'a BTreeSet<AccountName>,
@@ -244,6 +252,55 @@ impl<'a> Lowerer<'a> {
         parsed
     }
 
+    /// The opening every object's lowering shares: its id, the label messages use for
+    /// it, and its raw definition. A definition that does not read is reported, and
+    /// its id remembered as declared-but-invalid.
+    fn open<R: serde::de::DeserializeOwned>(
+        &mut self,
+        ctx: &FileCtx,
+        kind: ObjectKind,
+        name: ObjectName,
+        key: &Node,
+        value: &Node,
+    ) -> Option<Opened<R>> {
+        let what = format!("{} `{name}`", kind.as_str().replace('_', " "));
+        let id = ObjectId::new(ctx.account.clone(), kind, name);
+        let raw = self.parse_obj::<R>(value, key.span, &what, id.clone())?;
+        Some(Opened { id, what, raw })
+    }
+
+    /// [`Self::open`] for an account-level object named by `key`; also returns the name.
+    fn open_account_object<R: serde::de::DeserializeOwned>(
+        &mut self,
+        ctx: &FileCtx,
+        kind: ObjectKind,
+        key: &Node,
+        value: &Node,
+    ) -> Option<(Ident, Opened<R>)> {
+        let name = self.key_ident(key, kind.as_str())?;
+        let opened = self.open(
+            ctx,
+            kind,
+            ObjectName::account_level(name.clone()),
+            key,
+            value,
+        )?;
+        Some((name, opened))
+    }
+
+    /// [`Self::open`] for a schema-level object named by `key` inside `scope`.
+    fn open_schema_object<R: serde::de::DeserializeOwned>(
+        &mut self,
+        ctx: &FileCtx,
+        scope: &Scope,
+        kind: ObjectKind,
+        key: &Node,
+        value: &Node,
+    ) -> Option<Opened<R>> {
+        let name = self.object_name(scope, key, kind)?;
+        self.open(ctx, kind, name, key, value)
+    }
+
     /// Lowers one account file.
     pub fn file(&mut self, root: &Node, dir: &Path) {
         let Some(file) = self.parse::<AccountFile>(root, root.span, "the account file") else {
@@ -313,20 +370,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn warehouse(&mut self, ctx: &FileCtx, key: &Node, value: &Node) {
-        let Some(name) = self.key_ident(key, "warehouse") else {
-            return;
-        };
-        let what = format!("warehouse `{name}`");
-        let Some(raw) = self.parse_obj::<raw::WarehouseRaw>(
-            value,
-            key.span,
-            &what,
-            ObjectId::new(
-                ctx.account.clone(),
-                ObjectKind::Warehouse,
-                ObjectName::account_level(name.clone()),
-            ),
-        ) else {
+        let Some((_, Opened { id, what, raw })) =
+            self.open_account_object::<raw::WarehouseRaw>(ctx, ObjectKind::Warehouse, key, value)
+        else {
             return;
         };
         if let (Some(min), Some(max)) = (raw.min_cluster_count, raw.max_cluster_count)
@@ -359,36 +405,15 @@ impl<'a> Lowerer<'a> {
             initially_suspended: raw.initially_suspended,
             comment: raw.comment,
         };
-        let id = ObjectId::new(
-            ctx.account.clone(),
-            ObjectKind::Warehouse,
-            ObjectName::account_level(name),
-        );
         self.declare(id, Spec::Warehouse(spec), key.span, value);
     }
 
     fn role(&mut self, ctx: &FileCtx, key: &Node, value: &Node) {
-        let Some(name) = self.key_ident(key, "role") else {
+        let Some((_, Opened { id, raw, .. })) =
+            self.open_account_object::<raw::RoleRaw>(ctx, ObjectKind::Role, key, value)
+        else {
             return;
         };
-        let what = format!("role `{name}`");
-        let Some(raw) = self.parse_obj::<raw::RoleRaw>(
-            value,
-            key.span,
-            &what,
-            ObjectId::new(
-                ctx.account.clone(),
-                ObjectKind::Role,
-                ObjectName::account_level(name.clone()),
-            ),
-        ) else {
-            return;
-        };
-        let id = ObjectId::new(
-            ctx.account.clone(),
-            ObjectKind::Role,
-            ObjectName::account_level(name),
-        );
         self.declare(
             id,
             Spec::Role(RoleSpec {
@@ -400,20 +425,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn database(&mut self, ctx: &FileCtx, key: &Node, value: &Node) {
-        let Some(name) = self.key_ident(key, "database") else {
-            return;
-        };
-        let what = format!("database `{name}`");
-        let Some(raw) = self.parse_obj::<raw::DatabaseRaw>(
-            value,
-            key.span,
-            &what,
-            ObjectId::new(
-                ctx.account.clone(),
-                ObjectKind::Database,
-                ObjectName::account_level(name.clone()),
-            ),
-        ) else {
+        let Some((name, Opened { id, what, raw })) =
+            self.open_account_object::<raw::DatabaseRaw>(ctx, ObjectKind::Database, key, value)
+        else {
             return;
         };
         let source = match (&raw.from_share, &raw.from_listing) {
@@ -455,11 +469,6 @@ impl<'a> Lowerer<'a> {
             (None, None) => DatabaseSource::Local,
         };
         let mounted = source != DatabaseSource::Local;
-        let id = ObjectId::new(
-            ctx.account.clone(),
-            ObjectKind::Database,
-            ObjectName::account_level(name.clone()),
-        );
         if raw.authoritative == Some(true) && !mounted {
             self.out.authoritative.insert(id.clone());
         }
@@ -680,27 +689,15 @@ impl<'a> Lowerer<'a> {
     }
 
     fn schema(&mut self, ctx: &FileCtx, db: &Ident, key: &Node, value: &Node) {
-        let Some(name) = self.key_ident(key, "schema") else {
+        let Some(name) = self.key_ident(key, ObjectKind::Schema.as_str()) else {
             return;
         };
-        let what = format!("schema `{db}.{name}`");
-        let Some(raw) = self.parse_obj::<raw::SchemaRaw>(
-            value,
-            key.span,
-            &what,
-            ObjectId::new(
-                ctx.account.clone(),
-                ObjectKind::Schema,
-                ObjectName::in_database(db.clone(), name.clone()),
-            ),
-        ) else {
+        let schema_name = ObjectName::in_database(db.clone(), name.clone());
+        let Some(Opened { id, raw, .. }) =
+            self.open::<raw::SchemaRaw>(ctx, ObjectKind::Schema, schema_name, key, value)
+        else {
             return;
         };
-        let id = ObjectId::new(
-            ctx.account.clone(),
-            ObjectKind::Schema,
-            ObjectName::in_database(db.clone(), name.clone()),
-        );
         if raw.authoritative == Some(true) {
             self.out.authoritative.insert(id.clone());
         }
@@ -758,15 +755,12 @@ impl<'a> Lowerer<'a> {
     }
 
     fn file_format(&mut self, ctx: &FileCtx, scope: &Scope, key: &Node, value: &Node) {
-        let Some(name) = self.object_name(scope, key, ObjectKind::FileFormat) else {
-            return;
-        };
-        let what = format!("file format `{name}`");
-        let Some(raw) = self.parse_obj::<raw::FileFormatRaw>(
+        let Some(Opened { id, what, raw }) = self.open_schema_object::<raw::FileFormatRaw>(
+            ctx,
+            scope,
+            ObjectKind::FileFormat,
+            key,
             value,
-            key.span,
-            &what,
-            ObjectId::new(ctx.account.clone(), ObjectKind::FileFormat, name.clone()),
         ) else {
             return;
         };
@@ -888,21 +882,13 @@ impl<'a> Lowerer<'a> {
             options,
             comment: raw.comment,
         };
-        let id = ObjectId::new(ctx.account.clone(), ObjectKind::FileFormat, name);
         self.declare(id, Spec::FileFormat(spec), key.span, value);
     }
 
     fn stage(&mut self, ctx: &FileCtx, scope: &Scope, key: &Node, value: &Node) {
-        let Some(name) = self.object_name(scope, key, ObjectKind::Stage) else {
-            return;
-        };
-        let what = format!("stage `{name}`");
-        let Some(raw) = self.parse_obj::<raw::StageRaw>(
-            value,
-            key.span,
-            &what,
-            ObjectId::new(ctx.account.clone(), ObjectKind::Stage, name.clone()),
-        ) else {
+        let Some(Opened { id, what, raw }) =
+            self.open_schema_object::<raw::StageRaw>(ctx, scope, ObjectKind::Stage, key, value)
+        else {
             return;
         };
         let auth = match (&raw.storage_integration, &raw.credentials) {
@@ -977,21 +963,13 @@ impl<'a> Lowerer<'a> {
             directory_enabled: raw.directory,
             comment: raw.comment,
         };
-        let id = ObjectId::new(ctx.account.clone(), ObjectKind::Stage, name);
         self.declare(id, Spec::Stage(spec), key.span, value);
     }
 
     fn table(&mut self, ctx: &FileCtx, scope: &Scope, key: &Node, value: &Node) {
-        let Some(name) = self.object_name(scope, key, ObjectKind::Table) else {
-            return;
-        };
-        let what = format!("table `{name}`");
-        let Some(raw) = self.parse_obj::<raw::TableRaw>(
-            value,
-            key.span,
-            &what,
-            ObjectId::new(ctx.account.clone(), ObjectKind::Table, name.clone()),
-        ) else {
+        let Some(Opened { id, what, raw }) =
+            self.open_schema_object::<raw::TableRaw>(ctx, scope, ObjectKind::Table, key, value)
+        else {
             return;
         };
         let mut columns = Vec::with_capacity(raw.columns.len());
@@ -1070,21 +1048,13 @@ impl<'a> Lowerer<'a> {
             data_retention_time_in_days: raw.data_retention_time_in_days,
             comment: raw.comment,
         };
-        let id = ObjectId::new(ctx.account.clone(), ObjectKind::Table, name);
         self.declare(id, Spec::Table(spec), key.span, value);
     }
 
     fn stream(&mut self, ctx: &FileCtx, scope: &Scope, key: &Node, value: &Node) {
-        let Some(name) = self.object_name(scope, key, ObjectKind::Stream) else {
-            return;
-        };
-        let what = format!("stream `{name}`");
-        let Some(raw) = self.parse_obj::<raw::StreamRaw>(
-            value,
-            key.span,
-            &what,
-            ObjectId::new(ctx.account.clone(), ObjectKind::Stream, name.clone()),
-        ) else {
+        let Some(Opened { id, raw, .. }) =
+            self.open_schema_object::<raw::StreamRaw>(ctx, scope, ObjectKind::Stream, key, value)
+        else {
             return;
         };
         let Some(table) = self.object_ref(&raw.table, scope, value, &["table"], "table") else {
@@ -1096,21 +1066,13 @@ impl<'a> Lowerer<'a> {
             show_initial_rows: raw.show_initial_rows,
             comment: raw.comment,
         };
-        let id = ObjectId::new(ctx.account.clone(), ObjectKind::Stream, name);
         self.declare(id, Spec::Stream(spec), key.span, value);
     }
 
     fn task(&mut self, ctx: &FileCtx, scope: &Scope, key: &Node, value: &Node) {
-        let Some(name) = self.object_name(scope, key, ObjectKind::Task) else {
-            return;
-        };
-        let what = format!("task `{name}`");
-        let Some(raw) = self.parse_obj::<raw::TaskRaw>(
-            value,
-            key.span,
-            &what,
-            ObjectId::new(ctx.account.clone(), ObjectKind::Task, name.clone()),
-        ) else {
+        let Some(Opened { id, what, raw }) =
+            self.open_schema_object::<raw::TaskRaw>(ctx, scope, ObjectKind::Task, key, value)
+        else {
             return;
         };
         if raw.warehouse.is_some() && raw.serverless_size.is_some() {
@@ -1184,7 +1146,6 @@ impl<'a> Lowerer<'a> {
             }),
             comment: raw.comment,
         };
-        let id = ObjectId::new(ctx.account.clone(), ObjectKind::Task, name);
         self.declare(id, Spec::Task(spec), key.span, value);
     }
 
@@ -1425,16 +1386,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn model(&mut self, ctx: &FileCtx, scope: &Scope, key: &Node, value: &Node) {
-        let Some(name) = self.object_name(scope, key, ObjectKind::Model) else {
-            return;
-        };
-        let what = format!("model `{name}`");
-        let Some(raw) = self.parse_obj::<raw::ModelRaw>(
-            value,
-            key.span,
-            &what,
-            ObjectId::new(ctx.account.clone(), ObjectKind::Model, name.clone()),
-        ) else {
+        let Some(Opened { id, what, raw }) =
+            self.open_schema_object::<raw::ModelRaw>(ctx, scope, ObjectKind::Model, key, value)
+        else {
             return;
         };
         let Some(stage) = self.object_ref(&raw.stage, scope, value, &["stage"], "stage") else {
@@ -1585,25 +1539,13 @@ impl<'a> Lowerer<'a> {
             default_version,
             comment: raw.comment,
         };
-        let id = ObjectId::new(ctx.account.clone(), ObjectKind::Model, name);
         self.declare(id, Spec::Model(spec), key.span, value);
     }
 
     fn share(&mut self, ctx: &FileCtx, key: &Node, value: &Node) {
-        let Some(name) = self.key_ident(key, "share") else {
-            return;
-        };
-        let what = format!("share `{name}`");
-        let Some(raw) = self.parse_obj::<raw::ShareRaw>(
-            value,
-            key.span,
-            &what,
-            ObjectId::new(
-                ctx.account.clone(),
-                ObjectKind::Share,
-                ObjectName::account_level(name.clone()),
-            ),
-        ) else {
+        let Some((_, Opened { id, what, raw })) =
+            self.open_account_object::<raw::ShareRaw>(ctx, ObjectKind::Share, key, value)
+        else {
             return;
         };
         let db = match Ident::parse(&raw.database) {
@@ -1708,29 +1650,13 @@ impl<'a> Lowerer<'a> {
             accounts,
             comment: raw.comment,
         };
-        let id = ObjectId::new(
-            ctx.account.clone(),
-            ObjectKind::Share,
-            ObjectName::account_level(name),
-        );
         self.declare(id, Spec::Share(spec), key.span, value);
     }
 
     fn listing(&mut self, ctx: &FileCtx, key: &Node, value: &Node) {
-        let Some(name) = self.key_ident(key, "listing") else {
-            return;
-        };
-        let what = format!("listing `{name}`");
-        let Some(raw) = self.parse_obj::<raw::ListingRaw>(
-            value,
-            key.span,
-            &what,
-            ObjectId::new(
-                ctx.account.clone(),
-                ObjectKind::Listing,
-                ObjectName::account_level(name.clone()),
-            ),
-        ) else {
+        let Some((_, Opened { id, what, raw })) =
+            self.open_account_object::<raw::ListingRaw>(ctx, ObjectKind::Listing, key, value)
+        else {
             return;
         };
         let share = match Ident::parse(&raw.share) {
@@ -1784,11 +1710,6 @@ impl<'a> Lowerer<'a> {
             published: raw.published,
             comment: raw.comment,
         };
-        let id = ObjectId::new(
-            ctx.account.clone(),
-            ObjectKind::Listing,
-            ObjectName::account_level(name),
-        );
         self.declare(id, Spec::Listing(spec), key.span, value);
     }
 
