@@ -1,0 +1,218 @@
+//! Lowering what one account offers another: shares (with their grants and consumer
+//! accounts) and the private listings that publish them.
+
+use std::collections::BTreeSet;
+
+use super::database::is_account_identifier;
+use super::{FileCtx, Lowerer, Opened, quote_list};
+use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::manifest::names::{self, NameError, Scope};
+use crate::manifest::raw;
+use crate::manifest::yaml::{Node, Value};
+use crate::model::*;
+
+impl Lowerer<'_> {
+    /// Project account name or `ORG.ACCOUNT`; `code` is reported when neither.
+    pub(super) fn account_ref(
+        &mut self,
+        text: &str,
+        node: &Node,
+        what: &str,
+        code: &'static str,
+    ) -> Option<AccountRef> {
+        let acct = AccountName::new(text.trim());
+        if self.accounts.contains(&acct) {
+            return Some(AccountRef::Project(acct));
+        }
+        if text.contains('.') && is_account_identifier(text) {
+            return Some(AccountRef::Identifier(text.trim().to_ascii_uppercase()));
+        }
+        let known: Vec<&str> = self.accounts.iter().map(|a| a.as_str()).collect();
+        let problem = if text.contains('.') {
+            format!("`{text}` is not a valid account identifier")
+        } else {
+            format!("`{text}` is not a project account")
+        };
+        self.diag(
+            Diagnostic::new(code, format!("{what}: {problem}"))
+                .at(node.span, "unknown consumer account")
+                .expected(format!(
+                    "a project account ({}) or an identifier `ORG.ACCOUNT`",
+                    quote_list(&known)
+                ))
+                .maybe_hint(did_you_mean(text, known.iter().copied())),
+        );
+        None
+    }
+
+    pub(super) fn share(&mut self, ctx: &FileCtx, key: &Node, value: &Node) {
+        let Some((_, Opened { id, what, raw })) =
+            self.open_account_object::<raw::ShareRaw>(ctx, ObjectKind::Share, key, value)
+        else {
+            return;
+        };
+        let db = match Ident::parse(&raw.database) {
+            Ok(id) => id,
+            Err(e) => {
+                let span = value.get("database").map(|n| n.span).unwrap_or(key.span);
+                self.name_error(NameError::Ident(e), &raw.database, span, "database");
+                return;
+            }
+        };
+        let scope = Scope::database(&db);
+        let mut grants = BTreeSet::new();
+        grants.insert(ShareGrant {
+            privilege: "USAGE".into(),
+            on_kind: ObjectKind::Database,
+            on: ObjectName::account_level(db.clone()),
+        });
+        let grants_node = value.get("grants");
+        for (i, g) in raw.grants.iter().enumerate() {
+            // The grant's value (`main.customers` in `- select: main.customers`).
+            let span = grants_node
+                .and_then(|n| n.index(i))
+                .and_then(|n| match &n.value {
+                    Value::Map(entries) => entries.first().map(|(_, v)| v.span),
+                    _ => Some(n.span),
+                })
+                .unwrap_or(key.span);
+            let (privilege, kind, resolved) = match g {
+                raw::ShareGrantRaw::Select(t) => (
+                    "SELECT",
+                    ObjectKind::Table,
+                    names::object_level(t, &scope).map_err(|e| (e, t)),
+                ),
+                raw::ShareGrantRaw::Usage(s) => (
+                    "USAGE",
+                    ObjectKind::Schema,
+                    names::schema_level(s, &scope).map_err(|e| (e, s)),
+                ),
+            };
+            let on = match resolved {
+                Ok(on) => on,
+                Err((e, text)) => {
+                    self.name_error(e, text, span, kind.as_str());
+                    continue;
+                }
+            };
+            if on.database.as_ref() != Some(&db) {
+                self.diag(
+                    Diagnostic::new(codes::SHARE_FOREIGN_OBJECT, format!("{what} grants `{on}`, which is outside its database `{db}`"))
+                        .at(span, format!("not in database `{db}`"))
+                        .hint("a share grants objects of one database only; create another share for this database"),
+                );
+                continue;
+            }
+            if let Some(parent) = on.parent()
+                && kind == ObjectKind::Table
+            {
+                grants.insert(ShareGrant {
+                    privilege: "USAGE".into(),
+                    on_kind: ObjectKind::Schema,
+                    on: parent,
+                });
+            }
+            grants.insert(ShareGrant {
+                privilege: privilege.into(),
+                on_kind: kind,
+                on,
+            });
+        }
+        let mut accounts = Vec::new();
+        for (i, a) in raw.accounts.iter().enumerate() {
+            let node = value
+                .get("accounts")
+                .and_then(|n| n.index(i))
+                .unwrap_or(value);
+            if let Some(r) = self.account_ref(a, node, &what, codes::ACCOUNT_UNKNOWN) {
+                if r == AccountRef::Project(ctx.account.clone()) {
+                    self.diag(
+                        Diagnostic::new(
+                            codes::VALUE_INVALID,
+                            format!("{what} is shared with its own account"),
+                        )
+                        .at(node.span, "a share's consumers are other accounts"),
+                    );
+                    continue;
+                }
+                accounts.push(r);
+            }
+        }
+        accounts.sort();
+        accounts.dedup();
+        let spec = ShareSpec {
+            database: Some(db),
+            grants: {
+                // Containers first (database, schema, then objects): the order to grant in.
+                let mut g: Vec<ShareGrant> = grants.into_iter().collect();
+                g.sort_by(|a, b| {
+                    (a.on_kind, &a.on, &a.privilege).cmp(&(b.on_kind, &b.on, &b.privilege))
+                });
+                g
+            },
+            accounts,
+            comment: raw.comment,
+        };
+        self.declare(id, Spec::Share(spec), key.span, value);
+    }
+
+    pub(super) fn listing(&mut self, ctx: &FileCtx, key: &Node, value: &Node) {
+        let Some((_, Opened { id, what, raw })) =
+            self.open_account_object::<raw::ListingRaw>(ctx, ObjectKind::Listing, key, value)
+        else {
+            return;
+        };
+        let share = match Ident::parse(&raw.share) {
+            Ok(id) => id,
+            Err(e) => {
+                let span = value.get("share").map(|n| n.span).unwrap_or(key.span);
+                self.name_error(NameError::Ident(e), &raw.share, span, "share");
+                return;
+            }
+        };
+        let mut targets = Vec::new();
+        for (i, t) in raw.targets.iter().enumerate() {
+            let node = value
+                .get("targets")
+                .and_then(|n| n.index(i))
+                .unwrap_or(value);
+            if let Some(r) = self.account_ref(t, node, &what, codes::LISTING_TARGET) {
+                if r == AccountRef::Project(ctx.account.clone()) {
+                    self.diag(
+                        Diagnostic::new(
+                            codes::LISTING_TARGET,
+                            format!("{what} targets its own account"),
+                        )
+                        .at(node.span, "a listing's targets are other accounts"),
+                    );
+                    continue;
+                }
+                targets.push(r);
+            }
+        }
+        if raw.targets.is_empty() {
+            self.diag(
+                Diagnostic::new(
+                    codes::LISTING_TARGET,
+                    format!("{what} has no target accounts"),
+                )
+                .at(
+                    value.get("targets").map(|n| n.span).unwrap_or(key.span),
+                    "a private listing needs at least one target",
+                ),
+            );
+        }
+        targets.sort();
+        targets.dedup();
+        let spec = ListingSpec {
+            share: Some(share),
+            title: raw.title,
+            subtitle: raw.subtitle,
+            description: raw.description,
+            targets,
+            published: raw.published,
+            comment: raw.comment,
+        };
+        self.declare(id, Spec::Listing(spec), key.span, value);
+    }
+}
