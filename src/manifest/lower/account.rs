@@ -1,6 +1,6 @@
 //! Lowering account-level objects that stand on their own: warehouses and roles.
 
-use super::{FileCtx, Lowerer, Opened};
+use super::{FileCtx, Lowerer, Opened, field_span};
 use crate::manifest::diagnostics::{Diagnostic, codes};
 use crate::manifest::raw;
 use crate::manifest::yaml::Node;
@@ -22,10 +22,7 @@ impl Lowerer<'_> {
                     format!("{what}: min_cluster_count is greater than max_cluster_count"),
                 )
                 .at(
-                    value
-                        .get("min_cluster_count")
-                        .map(|n| n.span)
-                        .unwrap_or(key.span),
+                    field_span(value, "min_cluster_count", key.span),
                     format!("{min} > {max}"),
                 ),
             );

@@ -4,7 +4,7 @@
 //! objects) or mounted from another account's share or listing, in which case its
 //! contents belong to the provider.
 
-use super::{FileCtx, Lowerer, Opened, quote_list};
+use super::{FileCtx, Lowerer, Opened, field_span, quote_list};
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::manifest::names::{NameError, Scope};
 use crate::manifest::raw;
@@ -26,10 +26,7 @@ impl Lowerer<'_> {
                         format!("{what} sets both `from_share` and `from_listing`"),
                     )
                     .at(
-                        value
-                            .get("from_listing")
-                            .map(|n| n.span)
-                            .unwrap_or(key.span),
+                        field_span(value, "from_listing", key.span),
                         "choose one source",
                     )
                     .expected("at most one of `from_share`, `from_listing`"),
@@ -108,7 +105,7 @@ impl Lowerer<'_> {
                 self.name_error(
                     NameError::Ident(e),
                     &s.share,
-                    node.get("share").map(|n| n.span).unwrap_or(node.span),
+                    field_span(node, "share", node.span),
                     "share",
                 );
                 return None;
@@ -157,7 +154,7 @@ impl Lowerer<'_> {
                 let listing = match Ident::parse(listing) {
                     Ok(id) => id,
                     Err(e) => {
-                        let span = node.get("listing").map(|n| n.span).unwrap_or(node.span);
+                        let span = field_span(node, "listing", node.span);
                         self.name_error(NameError::Ident(e), listing, span, "listing");
                         return None;
                     }

@@ -1,7 +1,7 @@
 //! Lowering grants to roles: privileges on the account or on an object, and role
 //! grants, each checked against the privileges Snowflake allows on its target.
 
-use super::{FileCtx, Lowerer, quote_list};
+use super::{FileCtx, Lowerer, field_span, quote_list};
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::manifest::names::{self, NameError, Scope};
 use crate::manifest::raw;
@@ -17,7 +17,7 @@ impl Lowerer<'_> {
         let to_role = match Ident::parse(&raw.to_role) {
             Ok(id) => id,
             Err(e) => {
-                let span = node.get("to_role").map(|n| n.span).unwrap_or(node.span);
+                let span = field_span(node, "to_role", node.span);
                 self.name_error(NameError::Ident(e), &raw.to_role, span, "role");
                 return;
             }
@@ -30,7 +30,7 @@ impl Lowerer<'_> {
                     to_role,
                 },
                 Err(e) => {
-                    let span = node.get("role").map(|n| n.span).unwrap_or(node.span);
+                    let span = field_span(node, "role", node.span);
                     self.name_error(NameError::Ident(e), role, span, "role");
                     return;
                 }
@@ -52,7 +52,7 @@ impl Lowerer<'_> {
                 };
                 let allowed = privileges_for(&target);
                 if !allowed.contains(&privilege.as_str()) {
-                    let span = node.get("privilege").map(|n| n.span).unwrap_or(node.span);
+                    let span = field_span(node, "privilege", node.span);
                     self.diag(
                         Diagnostic::new(
                             codes::PRIVILEGE_INVALID,

@@ -320,7 +320,7 @@ impl<'a> Lowerer<'a> {
         };
         let account = AccountName::new(file.account.trim());
         if !self.accounts.contains(&account) {
-            let span = root.get("account").map(|n| n.span).unwrap_or(root.span);
+            let span = field_span(root, "account", root.span);
             let known: Vec<&str> = self.accounts.iter().map(|a| a.as_str()).collect();
             self.diag(
                 Diagnostic::new(
@@ -405,6 +405,11 @@ impl<'a> Lowerer<'a> {
             }
         }
     }
+}
+
+/// The span of `field` in `node`, or `fallback` when the field is not written.
+fn field_span(node: &Node, field: &str, fallback: Span) -> Span {
+    node.get(field).map(|n| n.span).unwrap_or(fallback)
 }
 
 /// A short, platform-independent reason for a failed read.

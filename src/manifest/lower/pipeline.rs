@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::{FileCtx, Lowerer, Opened, io_reason};
+use super::{FileCtx, Lowerer, Opened, field_span, io_reason};
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::manifest::names::{self, NameError, Scope};
 use crate::manifest::raw;
@@ -26,10 +26,7 @@ impl Lowerer<'_> {
                     format!("{what} sets both `warehouse` and `serverless_size`"),
                 )
                 .at(
-                    value
-                        .get("serverless_size")
-                        .map(|n| n.span)
-                        .unwrap_or(key.span),
+                    field_span(value, "serverless_size", key.span),
                     "serverless tasks have no warehouse",
                 ),
             );
@@ -38,7 +35,7 @@ impl Lowerer<'_> {
             Some(w) => match Ident::parse(w) {
                 Ok(id) => Some(id),
                 Err(e) => {
-                    let span = value.get("warehouse").map(|n| n.span).unwrap_or(key.span);
+                    let span = field_span(value, "warehouse", key.span);
                     self.name_error(NameError::Ident(e), w, span, "warehouse");
                     return;
                 }
@@ -64,14 +61,14 @@ impl Lowerer<'_> {
         {
             self.diag(
                 Diagnostic::new(codes::VALUE_INVALID, format!("{what} has an invalid schedule `{schedule}`"))
-                    .at(value.get("schedule").map(|n| n.span).unwrap_or(key.span), "not a task schedule")
+                    .at(field_span(value, "schedule", key.span), "not a task schedule")
                     .expected("`<n> MINUTE`, `<n> HOURS`, `<n> SECONDS` or `USING CRON <min> <hour> <day> <month> <weekday> <time zone>`"),
             );
         }
         if raw.body.trim().is_empty() {
             self.diag(
                 Diagnostic::new(codes::VALUE_INVALID, format!("{what} has an empty body")).at(
-                    value.get("body").map(|n| n.span).unwrap_or(key.span),
+                    field_span(value, "body", key.span),
                     "expected an SQL statement",
                 ),
             );
@@ -225,16 +222,13 @@ impl Lowerer<'_> {
                         codes::BODY_CONFLICT,
                         format!("{what} sets both `body` and `body_file`"),
                     )
-                    .at(
-                        value.get("body_file").map(|n| n.span).unwrap_or(key.span),
-                        "choose one",
-                    ),
+                    .at(field_span(value, "body_file", key.span), "choose one"),
                 );
                 return;
             }
             (Some(b), None) => b.clone(),
             (None, Some(f)) => {
-                let span = value.get("body_file").map(|n| n.span).unwrap_or(key.span);
+                let span = field_span(value, "body_file", key.span);
                 match self.read_text(ctx.dir, f, span, &what) {
                     Some(text) => text,
                     None => return,

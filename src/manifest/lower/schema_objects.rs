@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use md5::{Digest, Md5};
 
-use super::{FileCtx, Lowerer, Opened, io_reason};
+use super::{FileCtx, Lowerer, Opened, field_span, io_reason};
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::manifest::names::{self, NameError, Scope};
 use crate::manifest::raw;
@@ -25,118 +25,91 @@ impl Lowerer<'_> {
             return;
         };
         use raw::FileFormatType::*;
-        let t = raw.format_type;
-        let mut options: BTreeMap<String, serde_json::Value> = BTreeMap::new();
-        let mut opt = |me: &mut Self,
-                       field: &str,
-                       allowed: &[raw::FileFormatType],
-                       v: Option<serde_json::Value>| {
-            if let Some(v) = v {
-                if allowed.contains(&t) {
-                    options.insert(field.to_ascii_uppercase(), v);
-                } else {
-                    me.diag(
-                        Diagnostic::new(
-                            codes::FIELD_CONFLICT,
-                            format!(
-                                "{what}: option `{field}` does not apply to {} files",
-                                t.sql()
-                            ),
-                        )
-                        .at(
-                            value.get(field).map(|n| n.span).unwrap_or(key.span),
-                            format!("not a {} option", t.sql()),
-                        ),
-                    );
-                }
-            }
-        };
         use serde_json::Value as J;
-        opt(
-            self,
-            "compression",
-            &[Csv, Json, Parquet, Avro, Orc, Xml],
-            raw.compression.map(|c| J::from(c.to_ascii_uppercase())),
-        );
-        opt(
-            self,
-            "field_delimiter",
-            &[Csv],
-            raw.field_delimiter.map(J::from),
-        );
-        opt(
-            self,
-            "record_delimiter",
-            &[Csv],
-            raw.record_delimiter.map(J::from),
-        );
-        opt(self, "skip_header", &[Csv], raw.skip_header.map(J::from));
-        opt(
-            self,
-            "field_optionally_enclosed_by",
-            &[Csv],
-            raw.field_optionally_enclosed_by.map(J::from),
-        );
-        opt(
-            self,
-            "empty_field_as_null",
-            &[Csv],
-            raw.empty_field_as_null.map(J::from),
-        );
-        opt(
-            self,
-            "error_on_column_count_mismatch",
-            &[Csv],
-            raw.error_on_column_count_mismatch.map(J::from),
-        );
-        opt(
-            self,
-            "date_format",
-            &[Csv, Json],
-            raw.date_format.map(J::from),
-        );
-        opt(
-            self,
-            "timestamp_format",
-            &[Csv, Json],
-            raw.timestamp_format.map(J::from),
-        );
-        opt(
-            self,
-            "null_if",
-            &[Csv, Json, Parquet],
-            raw.null_if.map(J::from),
-        );
-        opt(
-            self,
-            "trim_space",
-            &[Csv, Json, Parquet, Avro, Orc],
-            raw.trim_space.map(J::from),
-        );
-        opt(
-            self,
-            "strip_outer_array",
-            &[Json],
-            raw.strip_outer_array.map(J::from),
-        );
-        opt(
-            self,
-            "strip_null_values",
-            &[Json],
-            raw.strip_null_values.map(J::from),
-        );
-        opt(
-            self,
-            "binary_as_text",
-            &[Parquet],
-            raw.binary_as_text.map(J::from),
-        );
-        opt(
-            self,
-            "replace_invalid_characters",
-            &[Csv, Json, Parquet, Avro, Orc],
-            raw.replace_invalid_characters.map(J::from),
-        );
+        let t = raw.format_type;
+        // Each option with the format types it applies to, in the order they are checked.
+        let given: [(&str, &[raw::FileFormatType], Option<J>); 15] = [
+            (
+                "compression",
+                &[Csv, Json, Parquet, Avro, Orc, Xml],
+                raw.compression.map(|c| J::from(c.to_ascii_uppercase())),
+            ),
+            ("field_delimiter", &[Csv], raw.field_delimiter.map(J::from)),
+            (
+                "record_delimiter",
+                &[Csv],
+                raw.record_delimiter.map(J::from),
+            ),
+            ("skip_header", &[Csv], raw.skip_header.map(J::from)),
+            (
+                "field_optionally_enclosed_by",
+                &[Csv],
+                raw.field_optionally_enclosed_by.map(J::from),
+            ),
+            (
+                "empty_field_as_null",
+                &[Csv],
+                raw.empty_field_as_null.map(J::from),
+            ),
+            (
+                "error_on_column_count_mismatch",
+                &[Csv],
+                raw.error_on_column_count_mismatch.map(J::from),
+            ),
+            ("date_format", &[Csv, Json], raw.date_format.map(J::from)),
+            (
+                "timestamp_format",
+                &[Csv, Json],
+                raw.timestamp_format.map(J::from),
+            ),
+            ("null_if", &[Csv, Json, Parquet], raw.null_if.map(J::from)),
+            (
+                "trim_space",
+                &[Csv, Json, Parquet, Avro, Orc],
+                raw.trim_space.map(J::from),
+            ),
+            (
+                "strip_outer_array",
+                &[Json],
+                raw.strip_outer_array.map(J::from),
+            ),
+            (
+                "strip_null_values",
+                &[Json],
+                raw.strip_null_values.map(J::from),
+            ),
+            (
+                "binary_as_text",
+                &[Parquet],
+                raw.binary_as_text.map(J::from),
+            ),
+            (
+                "replace_invalid_characters",
+                &[Csv, Json, Parquet, Avro, Orc],
+                raw.replace_invalid_characters.map(J::from),
+            ),
+        ];
+        let mut options: BTreeMap<String, J> = BTreeMap::new();
+        for (field, allowed, v) in given {
+            let Some(v) = v else { continue };
+            if allowed.contains(&t) {
+                options.insert(field.to_ascii_uppercase(), v);
+            } else {
+                self.diag(
+                    Diagnostic::new(
+                        codes::FIELD_CONFLICT,
+                        format!(
+                            "{what}: option `{field}` does not apply to {} files",
+                            t.sql()
+                        ),
+                    )
+                    .at(
+                        field_span(value, field, key.span),
+                        format!("not a {} option", t.sql()),
+                    ),
+                );
+            }
+        }
         let spec = FileFormatSpec {
             format_type: t.sql().to_string(),
             options,
@@ -159,7 +132,7 @@ impl Lowerer<'_> {
                         format!("{what} sets both `storage_integration` and `credentials`"),
                     )
                     .at(
-                        value.get("credentials").map(|n| n.span).unwrap_or(key.span),
+                        field_span(value, "credentials", key.span),
                         "choose one way to authenticate",
                     ),
                 );
@@ -168,10 +141,7 @@ impl Lowerer<'_> {
             (Some(i), None) => match Ident::parse(i) {
                 Ok(id) => Some(StageAuth::StorageIntegration(id)),
                 Err(e) => {
-                    let span = value
-                        .get("storage_integration")
-                        .map(|n| n.span)
-                        .unwrap_or(key.span);
+                    let span = field_span(value, "storage_integration", key.span);
                     self.name_error(NameError::Ident(e), i, span, "storage integration");
                     return;
                 }
@@ -202,10 +172,7 @@ impl Lowerer<'_> {
                     codes::VALUE_INVALID,
                     format!("{what}: `{url}` is not an external stage URL"),
                 )
-                .at(
-                    value.get("url").map(|n| n.span).unwrap_or(key.span),
-                    "unsupported URL",
-                )
+                .at(field_span(value, "url", key.span), "unsupported URL")
                 .expected("a URL starting with `s3://`, `s3gov://`, `gcs://` or `azure://`"),
             );
         }
@@ -424,7 +391,7 @@ impl Lowerer<'_> {
         if raw.versions.is_empty() {
             self.diag(
                 Diagnostic::new(codes::VALUE_INVALID, format!("{what} has no versions")).at(
-                    value.get("versions").map(|n| n.span).unwrap_or(key.span),
+                    field_span(value, "versions", key.span),
                     "declare at least one version",
                 ),
             );
@@ -432,10 +399,7 @@ impl Lowerer<'_> {
         }
         let default_version = match &raw.default_version {
             Some(d) => {
-                let span = value
-                    .get("default_version")
-                    .map(|n| n.span)
-                    .unwrap_or(key.span);
+                let span = field_span(value, "default_version", key.span);
                 match Ident::parse(d) {
                     Ok(id) if versions.iter().any(|v| v.name == id) => Some(id),
                     Ok(id) => {

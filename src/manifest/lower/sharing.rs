@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::database::is_account_identifier;
-use super::{FileCtx, Lowerer, Opened, quote_list};
+use super::{FileCtx, Lowerer, Opened, field_span, quote_list};
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::manifest::names::{self, NameError, Scope};
 use crate::manifest::raw;
@@ -54,7 +54,7 @@ impl Lowerer<'_> {
         let db = match Ident::parse(&raw.database) {
             Ok(id) => id,
             Err(e) => {
-                let span = value.get("database").map(|n| n.span).unwrap_or(key.span);
+                let span = field_span(value, "database", key.span);
                 self.name_error(NameError::Ident(e), &raw.database, span, "database");
                 return;
             }
@@ -165,7 +165,7 @@ impl Lowerer<'_> {
         let share = match Ident::parse(&raw.share) {
             Ok(id) => id,
             Err(e) => {
-                let span = value.get("share").map(|n| n.span).unwrap_or(key.span);
+                let span = field_span(value, "share", key.span);
                 self.name_error(NameError::Ident(e), &raw.share, span, "share");
                 return;
             }
@@ -197,7 +197,7 @@ impl Lowerer<'_> {
                     format!("{what} has no target accounts"),
                 )
                 .at(
-                    value.get("targets").map(|n| n.span).unwrap_or(key.span),
+                    field_span(value, "targets", key.span),
                     "a private listing needs at least one target",
                 ),
             );
