@@ -335,31 +335,20 @@ impl<'a> Lowerer<'a> {
             return;
         }
         let ctx = FileCtx { account, dir };
-        if let Some(map) = &file.warehouses {
-            for (k, v) in self.entries(&map.node, "warehouses") {
-                self.warehouse(&ctx, k, v);
-            }
+        macro_rules! objects {
+            ($field:ident, $method:ident) => {
+                if let Some(map) = &file.$field {
+                    for (k, v) in self.entries(&map.node, stringify!($field)) {
+                        self.$method(&ctx, k, v);
+                    }
+                }
+            };
         }
-        if let Some(map) = &file.roles {
-            for (k, v) in self.entries(&map.node, "roles") {
-                self.role(&ctx, k, v);
-            }
-        }
-        if let Some(map) = &file.databases {
-            for (k, v) in self.entries(&map.node, "databases") {
-                self.database(&ctx, k, v);
-            }
-        }
-        if let Some(map) = &file.shares {
-            for (k, v) in self.entries(&map.node, "shares") {
-                self.share(&ctx, k, v);
-            }
-        }
-        if let Some(map) = &file.listings {
-            for (k, v) in self.entries(&map.node, "listings") {
-                self.listing(&ctx, k, v);
-            }
-        }
+        objects!(warehouses, warehouse);
+        objects!(roles, role);
+        objects!(databases, database);
+        objects!(shares, share);
+        objects!(listings, listing);
         if let Some(list) = &file.grants {
             match &list.node.value {
                 Value::Seq(items) => {

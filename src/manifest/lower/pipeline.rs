@@ -12,6 +12,26 @@ use crate::manifest::raw;
 use crate::manifest::yaml::{Node, Span};
 use crate::model::*;
 
+/// The fields procedures and functions share, moved out of either raw definition.
+macro_rules! routine_parts {
+    ($raw:ident, $execute_as:expr) => {
+        RoutineParts {
+            arguments: $raw.arguments,
+            returns: $raw.returns,
+            language: $raw.language,
+            runtime_version: $raw.runtime_version,
+            packages: $raw.packages,
+            imports: $raw.imports,
+            handler: $raw.handler,
+            body: $raw.body,
+            body_file: $raw.body_file,
+            secure: $raw.secure,
+            execute_as: $execute_as,
+            comment: $raw.comment,
+        }
+    };
+}
+
 impl Lowerer<'_> {
     pub(super) fn task(&mut self, ctx: &FileCtx, scope: &Scope, key: &Node, value: &Node) {
         let Some(Opened { id, what, raw }) =
@@ -95,23 +115,11 @@ impl Lowerer<'_> {
         let Some(raw) = self.parse::<raw::ProcedureRaw>(value, key.span, &what) else {
             return;
         };
-        let parts = RoutineParts {
-            arguments: raw.arguments,
-            returns: raw.returns,
-            language: raw.language,
-            runtime_version: raw.runtime_version,
-            packages: raw.packages,
-            imports: raw.imports,
-            handler: raw.handler,
-            body: raw.body,
-            body_file: raw.body_file,
-            secure: raw.secure,
-            execute_as: raw.execute_as.map(|e| match e {
-                raw::ExecuteAs::Owner => "OWNER".to_string(),
-                raw::ExecuteAs::Caller => "CALLER".to_string(),
-            }),
-            comment: raw.comment,
-        };
+        let execute_as = raw.execute_as.map(|e| match e {
+            raw::ExecuteAs::Owner => "OWNER".to_string(),
+            raw::ExecuteAs::Caller => "CALLER".to_string(),
+        });
+        let parts = routine_parts!(raw, execute_as);
         self.routine(ctx, scope, key, value, ObjectKind::Procedure, parts);
     }
 
@@ -120,20 +128,7 @@ impl Lowerer<'_> {
         let Some(raw) = self.parse::<raw::FunctionRaw>(value, key.span, &what) else {
             return;
         };
-        let parts = RoutineParts {
-            arguments: raw.arguments,
-            returns: raw.returns,
-            language: raw.language,
-            runtime_version: raw.runtime_version,
-            packages: raw.packages,
-            imports: raw.imports,
-            handler: raw.handler,
-            body: raw.body,
-            body_file: raw.body_file,
-            secure: raw.secure,
-            execute_as: None,
-            comment: raw.comment,
-        };
+        let parts = routine_parts!(raw, None);
         self.routine(ctx, scope, key, value, ObjectKind::Function, parts);
     }
 
