@@ -6,7 +6,7 @@
 
 use super::{FileCtx, Lowerer, Opened, field_span, quote_list};
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
-use crate::manifest::names::{NameError, Scope};
+use crate::manifest::names::Scope;
 use crate::manifest::raw;
 use crate::manifest::yaml::Node;
 use crate::model::*;
@@ -99,18 +99,7 @@ impl Lowerer<'_> {
         node: &Node,
         what: &str,
     ) -> Option<DatabaseSource> {
-        let share = match Ident::parse(&s.share) {
-            Ok(id) => id,
-            Err(e) => {
-                self.name_error(
-                    NameError::Ident(e),
-                    &s.share,
-                    field_span(node, "share", node.span),
-                    "share",
-                );
-                return None;
-            }
-        };
+        let share = self.ident_ref(&s.share, field_span(node, "share", node.span), "share")?;
         let provider = match (&s.account, &s.identifier) {
             (Some(acct), None) => AccountRef::Project(self.project_account(
                 ctx,
@@ -151,14 +140,8 @@ impl Lowerer<'_> {
             (Some(acct), Some(listing), None) => {
                 let provider =
                     self.project_account(ctx, acct, node.get("account").unwrap_or(node), what)?;
-                let listing = match Ident::parse(listing) {
-                    Ok(id) => id,
-                    Err(e) => {
-                        let span = field_span(node, "listing", node.span);
-                        self.name_error(NameError::Ident(e), listing, span, "listing");
-                        return None;
-                    }
-                };
+                let span = field_span(node, "listing", node.span);
+                let listing = self.ident_ref(listing, span, "listing")?;
                 Some(DatabaseSource::Listing {
                     provider: Some(provider),
                     listing,

@@ -3,7 +3,7 @@
 
 use super::{FileCtx, Lowerer, field_span, quote_list};
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
-use crate::manifest::names::{self, NameError, Scope};
+use crate::manifest::names::{self, Scope};
 use crate::manifest::raw;
 use crate::manifest::yaml::{Node, Value};
 use crate::model::*;
@@ -14,27 +14,22 @@ impl Lowerer<'_> {
         let Some(raw) = self.parse::<raw::GrantRaw>(node, node.span, what) else {
             return;
         };
-        let to_role = match Ident::parse(&raw.to_role) {
-            Ok(id) => id,
-            Err(e) => {
-                let span = field_span(node, "to_role", node.span);
-                self.name_error(NameError::Ident(e), &raw.to_role, span, "role");
-                return;
-            }
+        let span = field_span(node, "to_role", node.span);
+        let Some(to_role) = self.ident_ref(&raw.to_role, span, "role") else {
+            return;
         };
         let spec = match (&raw.privilege, &raw.on, &raw.role) {
-            (None, None, Some(role)) => match Ident::parse(role) {
-                Ok(r) => GrantSpec {
+            (None, None, Some(role)) => {
+                let Some(r) = self.ident_ref(role, field_span(node, "role", node.span), "role")
+                else {
+                    return;
+                };
+                GrantSpec {
                     privilege: String::new(),
                     on: GrantOn::Role(r),
                     to_role,
-                },
-                Err(e) => {
-                    let span = field_span(node, "role", node.span);
-                    self.name_error(NameError::Ident(e), role, span, "role");
-                    return;
                 }
-            },
+            }
             (Some(privilege), Some(on), None) => {
                 let privilege = privilege
                     .split_whitespace()

@@ -210,6 +210,18 @@ impl<'a> Lowerer<'a> {
         );
     }
 
+    /// Reads an identifier written as a field's value; when invalid, reports it as an
+    /// invalid `what` reference at `span`.
+    fn ident_ref(&mut self, text: &str, span: Span, what: &str) -> Option<Ident> {
+        match Ident::parse(text) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                self.name_error(NameError::Ident(e), text, span, what);
+                None
+            }
+        }
+    }
+
     /// The (key, value) entries of a name → object map.
     fn entries<'n>(&mut self, node: &'n Node, what: &str) -> &'n [(Node, Node)] {
         match &node.value {

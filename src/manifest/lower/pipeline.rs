@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::{FileCtx, Lowerer, Opened, field_span, io_reason};
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
-use crate::manifest::names::{self, NameError, Scope};
+use crate::manifest::names::{self, Scope};
 use crate::manifest::raw;
 use crate::manifest::yaml::{Node, Span};
 use crate::model::*;
@@ -52,14 +52,13 @@ impl Lowerer<'_> {
             );
         }
         let warehouse = match &raw.warehouse {
-            Some(w) => match Ident::parse(w) {
-                Ok(id) => Some(id),
-                Err(e) => {
-                    let span = field_span(value, "warehouse", key.span);
-                    self.name_error(NameError::Ident(e), w, span, "warehouse");
-                    return;
+            Some(w) => {
+                let span = field_span(value, "warehouse", key.span);
+                match self.ident_ref(w, span, "warehouse") {
+                    Some(id) => Some(id),
+                    None => return,
                 }
-            },
+            }
             None => None,
         };
         let mut after = Vec::new();

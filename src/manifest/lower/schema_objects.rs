@@ -138,14 +138,13 @@ impl Lowerer<'_> {
                 );
                 return;
             }
-            (Some(i), None) => match Ident::parse(i) {
-                Ok(id) => Some(StageAuth::StorageIntegration(id)),
-                Err(e) => {
-                    let span = field_span(value, "storage_integration", key.span);
-                    self.name_error(NameError::Ident(e), i, span, "storage integration");
-                    return;
+            (Some(i), None) => {
+                let span = field_span(value, "storage_integration", key.span);
+                match self.ident_ref(i, span, "storage integration") {
+                    Some(id) => Some(StageAuth::StorageIntegration(id)),
+                    None => return,
                 }
-            },
+            }
             (None, Some(c)) => Some(StageAuth::AwsKeysFromEnv {
                 key_id_env: c.aws_key_id_env.clone(),
                 secret_key_env: c.aws_secret_key_env.clone(),

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::database::is_account_identifier;
 use super::{FileCtx, Lowerer, Opened, field_span, quote_list};
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
-use crate::manifest::names::{self, NameError, Scope};
+use crate::manifest::names::{self, Scope};
 use crate::manifest::raw;
 use crate::manifest::yaml::{Node, Value};
 use crate::model::*;
@@ -51,13 +51,9 @@ impl Lowerer<'_> {
         else {
             return;
         };
-        let db = match Ident::parse(&raw.database) {
-            Ok(id) => id,
-            Err(e) => {
-                let span = field_span(value, "database", key.span);
-                self.name_error(NameError::Ident(e), &raw.database, span, "database");
-                return;
-            }
+        let span = field_span(value, "database", key.span);
+        let Some(db) = self.ident_ref(&raw.database, span, "database") else {
+            return;
         };
         let scope = Scope::database(&db);
         let mut grants = BTreeSet::new();
@@ -162,13 +158,9 @@ impl Lowerer<'_> {
         else {
             return;
         };
-        let share = match Ident::parse(&raw.share) {
-            Ok(id) => id,
-            Err(e) => {
-                let span = field_span(value, "share", key.span);
-                self.name_error(NameError::Ident(e), &raw.share, span, "share");
-                return;
-            }
+        let span = field_span(value, "share", key.span);
+        let Some(share) = self.ident_ref(&raw.share, span, "share") else {
+            return;
         };
         let mut targets = Vec::new();
         for (i, t) in raw.targets.iter().enumerate() {
