@@ -11,7 +11,51 @@ use crate::manifest::raw;
 use crate::manifest::yaml::{Node, Value};
 use crate::model::*;
 
+/// How a list of other accounts (a share's consumers, a listing's targets) is checked.
+struct OtherAccounts<'a> {
+    /// The field holding the list.
+    field: &'a str,
+    /// Reported for a name that is neither a project account nor `ORG.ACCOUNT`.
+    unknown_code: &'static str,
+    /// Reported, with `own_problem` and `own_label`, when the list names its own account.
+    own_code: &'static str,
+    own_problem: &'a str,
+    own_label: &'a str,
+}
+
 impl Lowerer<'_> {
+    /// The accounts written in `texts` (field `rules.field` of `value`), sorted and
+    /// without repeats; unknown names and the declaring account itself are reported.
+    fn other_accounts(
+        &mut self,
+        ctx: &FileCtx,
+        texts: &[String],
+        value: &Node,
+        what: &str,
+        rules: &OtherAccounts,
+    ) -> Vec<AccountRef> {
+        let mut accounts = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            let node = value
+                .get(rules.field)
+                .and_then(|n| n.index(i))
+                .unwrap_or(value);
+            if let Some(r) = self.account_ref(text, node, what, rules.unknown_code) {
+                if r == AccountRef::Project(ctx.account.clone()) {
+                    self.diag(
+                        Diagnostic::new(rules.own_code, format!("{what} {}", rules.own_problem))
+                            .at(node.span, rules.own_label),
+                    );
+                    continue;
+                }
+                accounts.push(r);
+            }
+        }
+        accounts.sort();
+        accounts.dedup();
+        accounts
+    }
+
     /// Project account name or `ORG.ACCOUNT`; `code` is reported when neither.
     pub(super) fn account_ref(
         &mut self,
@@ -114,28 +158,19 @@ impl Lowerer<'_> {
                 on,
             });
         }
-        let mut accounts = Vec::new();
-        for (i, a) in raw.accounts.iter().enumerate() {
-            let node = value
-                .get("accounts")
-                .and_then(|n| n.index(i))
-                .unwrap_or(value);
-            if let Some(r) = self.account_ref(a, node, &what, codes::ACCOUNT_UNKNOWN) {
-                if r == AccountRef::Project(ctx.account.clone()) {
-                    self.diag(
-                        Diagnostic::new(
-                            codes::VALUE_INVALID,
-                            format!("{what} is shared with its own account"),
-                        )
-                        .at(node.span, "a share's consumers are other accounts"),
-                    );
-                    continue;
-                }
-                accounts.push(r);
-            }
-        }
-        accounts.sort();
-        accounts.dedup();
+        let accounts = self.other_accounts(
+            ctx,
+            &raw.accounts,
+            value,
+            &what,
+            &OtherAccounts {
+                field: "accounts",
+                unknown_code: codes::ACCOUNT_UNKNOWN,
+                own_code: codes::VALUE_INVALID,
+                own_problem: "is shared with its own account",
+                own_label: "a share's consumers are other accounts",
+            },
+        );
         let spec = ShareSpec {
             database: Some(db),
             grants: {
@@ -162,26 +197,19 @@ impl Lowerer<'_> {
         let Some(share) = self.ident_ref(&raw.share, span, "share") else {
             return;
         };
-        let mut targets = Vec::new();
-        for (i, t) in raw.targets.iter().enumerate() {
-            let node = value
-                .get("targets")
-                .and_then(|n| n.index(i))
-                .unwrap_or(value);
-            if let Some(r) = self.account_ref(t, node, &what, codes::LISTING_TARGET) {
-                if r == AccountRef::Project(ctx.account.clone()) {
-                    self.diag(
-                        Diagnostic::new(
-                            codes::LISTING_TARGET,
-                            format!("{what} targets its own account"),
-                        )
-                        .at(node.span, "a listing's targets are other accounts"),
-                    );
-                    continue;
-                }
-                targets.push(r);
-            }
-        }
+        let targets = self.other_accounts(
+            ctx,
+            &raw.targets,
+            value,
+            &what,
+            &OtherAccounts {
+                field: "targets",
+                unknown_code: codes::LISTING_TARGET,
+                own_code: codes::LISTING_TARGET,
+                own_problem: "targets its own account",
+                own_label: "a listing's targets are other accounts",
+            },
+        );
         if raw.targets.is_empty() {
             self.diag(
                 Diagnostic::new(
@@ -194,8 +222,6 @@ impl Lowerer<'_> {
                 ),
             );
         }
-        targets.sort();
-        targets.dedup();
         let spec = ListingSpec {
             share: Some(share),
             title: raw.title,
