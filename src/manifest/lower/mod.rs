@@ -143,6 +143,7 @@ struct Opened<R> {
     raw: R,
 }
 
+/// Lowers account files, one [`Lowerer::file`] at a time, into [`Lowered`].
 pub struct Lowerer<'a> {
     pub out: Lowered,
     accounts: &'a BTreeSet<AccountName>,
@@ -657,31 +658,6 @@ grants:
                 "USAGE ON PROCEDURE DEMO.MAIN.P(VARCHAR) TO ROLE READER",
             ]
         );
-    }
-
-    #[test]
-    fn schedules_are_intervals_or_cron_with_time_zone() {
-        use super::pipeline::is_valid_schedule;
-        for ok in [
-            "5 MINUTE",
-            "1 minutes",
-            "2 HOURS",
-            "30 SECONDS",
-            "USING CRON 0 6 * * * UTC",
-            "using cron */5 * * * MON-FRI Europe/Berlin",
-        ] {
-            assert!(is_valid_schedule(ok), "{ok}");
-        }
-        for bad in [
-            "5",
-            "0 MINUTE",
-            "five minutes",
-            "5 DAYS",
-            "USING CRON 0 6 * * *",
-            "CRON 0 6 * * * UTC",
-        ] {
-            assert!(!is_valid_schedule(bad), "{bad}");
-        }
     }
 
     #[test]

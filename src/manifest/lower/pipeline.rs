@@ -388,3 +388,32 @@ pub fn split_stage_path(path: &str) -> Option<(ObjectName, Vec<String>)> {
         .collect();
     Some((name, parts))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_valid_schedule;
+
+    #[test]
+    fn schedules_are_intervals_or_cron_with_time_zone() {
+        for ok in [
+            "5 MINUTE",
+            "1 minutes",
+            "2 HOURS",
+            "30 SECONDS",
+            "USING CRON 0 6 * * * UTC",
+            "using cron */5 * * * MON-FRI Europe/Berlin",
+        ] {
+            assert!(is_valid_schedule(ok), "{ok}");
+        }
+        for bad in [
+            "5",
+            "0 MINUTE",
+            "five minutes",
+            "5 DAYS",
+            "USING CRON 0 6 * * *",
+            "CRON 0 6 * * * UTC",
+        ] {
+            assert!(!is_valid_schedule(bad), "{bad}");
+        }
+    }
+}
