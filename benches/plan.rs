@@ -135,7 +135,7 @@ fn main() {
             let d = kinds::normalize_catalog(&desired, &ctx);
             let o = kinds::normalize_catalog(&observed.catalog, &ctx);
             let normalized = Instant::now();
-            let changes = floe::diff::diff(&d, &o, &ctx);
+            let changes = floe::diff::diff_normalized(&d, &o, &ctx);
             let diffed = Instant::now();
             let observed = Observed {
                 catalog: o,
@@ -188,7 +188,7 @@ fn main() {
         let ctx = Context::new(&desired, observed.account_identifiers.clone());
         let d = kinds::normalize_catalog(&desired, &ctx);
         let o = kinds::normalize_catalog(&observed.catalog, &ctx);
-        let changes = floe::diff::diff(&d, &o, &ctx);
+        let changes = floe::diff::diff_normalized(&d, &o, &ctx);
         let observed = Observed {
             catalog: o,
             ..Observed::default()

@@ -121,16 +121,29 @@ pub struct Change {
 /// Compares two catalogs: creates what is missing, alters or replaces what differs
 /// (only properties the desired side declares), and drops observed objects that are
 /// not desired *only* when their container (database or schema) is marked
-/// authoritative in `desired`. Both sides are normalized first (normalization is
-/// idempotent, so already-normalized input is fine). Output is sorted by identity.
+/// authoritative in `desired`. Both sides are normalized first, so raw catalogs are
+/// fine here. Output is sorted by identity.
 pub fn diff(
     desired: &crate::model::Catalog,
     observed: &crate::model::Catalog,
     ctx: &crate::kinds::Context,
 ) -> Vec<Change> {
     use crate::kinds;
-    let desired = kinds::normalize_catalog(desired, ctx);
-    let observed = kinds::normalize_catalog(observed, ctx);
+    diff_normalized(
+        &kinds::normalize_catalog(desired, ctx),
+        &kinds::normalize_catalog(observed, ctx),
+        ctx,
+    )
+}
+
+/// [`diff`] for catalogs that are already normalized (as `runtime::pipeline` has
+/// them), without normalizing them a second time.
+pub fn diff_normalized(
+    desired: &crate::model::Catalog,
+    observed: &crate::model::Catalog,
+    ctx: &crate::kinds::Context,
+) -> Vec<Change> {
+    use crate::kinds;
     let mut out = Vec::new();
     for (id, want) in &desired.objects {
         match observed.objects.get(id) {
@@ -139,7 +152,7 @@ pub fn diff(
         }
     }
     for (id, have) in &observed.objects {
-        if !desired.objects.contains_key(id) && droppable(id, &desired) {
+        if !desired.objects.contains_key(id) && droppable(id, desired) {
             out.push(kinds::drop_change(id, have));
         }
     }

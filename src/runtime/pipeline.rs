@@ -45,7 +45,7 @@ pub fn compare(
     let ctx = Context::new(desired, observed.account_identifiers.clone());
     let desired = kinds::normalize_catalog(desired, &ctx);
     let observed_catalog = kinds::normalize_catalog(&observed.catalog, &ctx);
-    let changes = crate::diff::diff(&desired, &observed_catalog, &ctx);
+    let changes = crate::diff::diff_normalized(&desired, &observed_catalog, &ctx);
     let fingerprints = saved::fingerprints(&observed_catalog, accounts);
     Ok(Compared {
         desired,
