@@ -338,20 +338,33 @@ fn a_saved_plan_applies_from_a_copy_of_the_project_in_another_folder() {
         // another folder, the plan beside it, and the original moved away.
         let elsewhere = dir.join("elsewhere");
         common::copy_tree(&run.project.root, &elsewhere.join("manifests"), true);
+        std::fs::create_dir(dir.join("lonely")).unwrap();
+        std::fs::copy(dir.join("plan.json"), dir.join("lonely/plan.json")).unwrap();
         std::fs::rename(dir.join("plan.json"), elsewhere.join("plan.json")).unwrap();
         std::fs::rename(&run.project.root, dir.join("original")).unwrap();
     }
+    // A plan with no project beside it (nor in the current folder) says so.
+    let lost = scenario.floe(&["apply", "{dir}/lonely/plan.json", "--auto-approve"]);
+    assert_eq!(lost.code, 1, "{lost}");
+    assert!(
+        lost.stderr.contains("cannot find the project") && lost.stderr.contains("--project"),
+        "{lost}"
+    );
+    // Beside the project copy, the folder the plan records finds it.
     let applied =
         scenario.floe_unordered_ok(&["apply", "{dir}/elsewhere/plan.json", "--auto-approve"], 0);
     assert!(applied.contains("Apply complete"), "{applied}");
-    let progress =
-        scenario.floe_unordered(&["apply", "{dir}/elsewhere/plan.json", "--auto-approve"]);
-    // The same plan twice: the second is stale (the state it was made for is gone).
-    assert_eq!(progress.code, 1, "{progress}");
-    assert!(
-        progress.stderr.contains("saved plan is stale"),
-        "{progress}"
-    );
+    // With --project: found and observed again; the state the plan was made for is
+    // gone (the same plan was just applied), so it is stale.
+    let stale = scenario.floe(&[
+        "apply",
+        "{dir}/lonely/plan.json",
+        "--project",
+        "{dir}/elsewhere/manifests",
+        "--auto-approve",
+    ]);
+    assert_eq!(stale.code, 1, "{stale}");
+    assert!(stale.stderr.contains("saved plan is stale"), "{stale}");
     for run in scenario.runs() {
         let dir = run.project.dir();
         std::fs::rename(dir.join("original"), &run.project.root).unwrap();
@@ -367,6 +380,12 @@ fn a_saved_plan_applies_from_a_copy_of_the_project_in_another_folder() {
         0,
     );
     assert!(again.contains("No changes"), "{again}");
+    // The scheduled drift check of the same checkout: in sync.
+    let drift = scenario.floe_ok(
+        &["drift", "{dir}/elsewhere/manifests", "--target", "{target}"],
+        0,
+    );
+    assert!(drift.contains("No drift"), "{drift}");
 }
 
 #[test]
@@ -491,6 +510,18 @@ fn each_tampering_of_a_saved_plan_is_refused_and_names_what_changed() {
         ],
     );
     scenario.write("partner/python/cc_profile_processing.py", &body);
+    // The same for a model artifact, which apply would upload.
+    let artifact = scenario.read("partner/model/cc_default_model.json");
+    scenario.write(
+        "partner/model/cc_default_model.json",
+        &artifact.replacen('{', "{ ", 1),
+    );
+    refused(
+        &scenario,
+        "changed artifact",
+        &["partner/model/cc_default_model.json changed since the plan was made"],
+    );
+    scenario.write("partner/model/cc_default_model.json", &artifact);
 
     // Untouched, the plan applies and converges.
     restore(&scenario);
