@@ -205,14 +205,22 @@ fn jwt_failure(message: &str) -> Response {
     )
 }
 
-/// The public keys registered for `user`, read with `DESCRIBE USER`; `None` when
-/// the account has no such user.
-fn registered_keys(sql: &dyn SqlSession, user: &str) -> Option<Vec<RegisteredKey>> {
+/// The public keys registered for `user`, read with `DESCRIBE USER`: `Ok(None)`
+/// when the account has no such user, `Err` when the keys cannot be read (the login
+/// is then refused, never waved through).
+fn registered_keys(sql: &dyn SqlSession, user: &str) -> Result<Option<Vec<RegisteredKey>>, String> {
     // Login names are case-insensitive: the user `floe` is stored as FLOE.
     let name = Ident::from_stored(user.to_ascii_uppercase());
-    let rows = sql.execute(&format!("DESCRIBE USER {}", name.sql())).ok()?;
-    let property = rows.columns.iter().position(|c| c.name == "property")?;
-    let value = rows.columns.iter().position(|c| c.name == "value")?;
+    let unreadable = || "JWT token is invalid: the user's public keys cannot be read.".to_string();
+    let rows = match sql.execute(&format!("DESCRIBE USER {}", name.sql())) {
+        Ok(rows) => rows,
+        Err(error) if error.is_not_found() => return Ok(None),
+        Err(_) => return Err(unreadable()),
+    };
+    let column = |name: &str| rows.columns.iter().position(|c| c.name == name);
+    let (Some(property), Some(value)) = (column("property"), column("value")) else {
+        return Err(unreadable());
+    };
     let described: BTreeMap<String, String> = rows
         .rows
         .iter()
@@ -223,7 +231,7 @@ fn registered_keys(sql: &dyn SqlSession, user: &str) -> Option<Vec<RegisteredKey
             (!value.is_empty() && value != "null").then_some((key, value))
         })
         .collect();
-    Some(
+    Ok(Some(
         ["RSA_PUBLIC_KEY", "RSA_PUBLIC_KEY_2"]
             .into_iter()
             .filter_map(|property| {
@@ -233,7 +241,7 @@ fn registered_keys(sql: &dyn SqlSession, user: &str) -> Option<Vec<RegisteredKey
                 })
             })
             .collect(),
-    )
+    ))
 }
 
 async fn login(
@@ -303,10 +311,13 @@ async fn login(
         let keys =
             tokio::task::spawn_blocking(move || registered_keys(&*describe_sql, &login_user))
                 .await
-                .unwrap_or_default();
-        if let Some(keys) = keys
-            && let Err(message) = jwt.verify(&keys)
-        {
+                .unwrap_or_else(|_| Err("JWT token is invalid: the key check failed.".into()));
+        let verified = match keys {
+            Ok(None) => Ok(()),
+            Ok(Some(keys)) => jwt.verify(&keys),
+            Err(message) => Err(message),
+        };
+        if let Err(message) = verified {
             return jwt_failure(&message);
         }
     }
@@ -857,6 +868,35 @@ mod tests {
         assert_eq!(statement_type("  show databases"), 0x1000);
         assert_eq!(statement_type("SELECT 1"), 0x1000);
         assert_eq!(statement_type("CREATE DATABASE d"), 0x6000);
+    }
+
+    /// A session whose every statement fails with `code`.
+    struct Failing(&'static str);
+
+    impl SqlSession for Failing {
+        fn execute(&self, sql: &str) -> Result<Rows, BackendError> {
+            Err(BackendError::Sql {
+                code: self.0.to_string(),
+                sqlstate: "02000".to_string(),
+                message: "no".to_string(),
+                query_id: None,
+                statement: sql.to_string(),
+            })
+        }
+    }
+
+    #[test]
+    fn keys_that_cannot_be_read_refuse_the_login() {
+        assert!(matches!(
+            registered_keys(&Failing("002003"), "floe"),
+            Ok(None)
+        ));
+        assert!(registered_keys(&Failing("000002"), "floe").is_err());
+        let emulator = crate::emulator::Emulator::open_in_memory().unwrap();
+        let session = emulator.session("bank");
+        assert!(matches!(registered_keys(&session, "floe"), Ok(None)));
+        session.execute("CREATE USER FLOE").unwrap();
+        assert!(matches!(registered_keys(&session, "floe"), Ok(Some(keys)) if keys.is_empty()));
     }
 
     #[test]
