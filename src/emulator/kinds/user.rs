@@ -56,12 +56,10 @@ fn public_key(v: &Value, property: &str) -> Result<String, SfError> {
         .ok()
         .is_some_and(|der| rsa::PublicKey::from_public_key_der(&der).is_ok());
     if !valid {
-        return Err(SfError::compile(
-            "001997",
-            "22023",
-            format!(
-                "Invalid value for {property}: not an RSA public key in base64 (PEM without its header and footer lines)."
-            ),
+        // Snowflake wants the base64 body of the PEM, without its delimiter lines.
+        return Err(SfError::invalid_value(
+            "not an RSA public key in base64",
+            property,
         ));
     }
     Ok(body)
