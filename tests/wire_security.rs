@@ -491,3 +491,45 @@ fn serving_beyond_loopback_warns() {
     assert!(warning.starts_with("warning:"), "{warning}");
     assert!(warning.contains("not a loopback address"), "{warning}");
 }
+
+#[test]
+fn put_over_the_wire_reads_only_bounded_regular_files() {
+    let emulator = Emulator::open_in_memory().unwrap();
+    let server = serve(&emulator, ServerOptions::default());
+    let (token, _) = login(&server, "bank");
+    query(&server, &token, "CREATE DATABASE D");
+    query(&server, &token, "CREATE STAGE S");
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    let mut sources = vec![PathBuf::from("/dev/zero"), dir.path().to_path_buf()];
+    if made.is_ok_and(|status| status.success()) {
+        sources.push(fifo);
+    }
+    for source in sources {
+        let start = Instant::now();
+        let answer: Value = http()
+            .post(format!("{}/queries/v1/query-request", server.base_url()))
+            .header("Authorization", format!("Snowflake Token=\"{token}\""))
+            .json(&json!({"sqlText": format!("PUT 'file://{}' @S AUTO_COMPRESS = FALSE", source.display())}))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        assert_eq!(answer["success"], false, "{}: {answer}", source.display());
+        assert_eq!(answer["code"], "253006", "{answer}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            source.display()
+        );
+    }
+    let file = dir.path().join("model.bin");
+    std::fs::write(&file, b"weights").unwrap();
+    let data = query(
+        &server,
+        &token,
+        &format!("PUT 'file://{}' @S AUTO_COMPRESS = FALSE", file.display()),
+    );
+    assert_eq!(data["total"], 1, "{data}");
+}
