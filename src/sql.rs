@@ -12,6 +12,9 @@ use crate::model::AccountName;
 
 /// A single-quoted SQL string literal: `it's` → `'it''s'`. Backslashes are escaped
 /// too, because Snowflake treats `\` as an escape character in single-quoted strings.
+/// Control characters are written as the escapes Snowflake decodes in such strings
+/// (`\n`, `\r`, `\t`, `\xhh`, `\uhhhh`), so a rendered statement never carries a
+/// raw control byte or line break, and the value reaches the account unchanged.
 pub fn literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('\'');
@@ -19,6 +22,11 @@ pub fn literal(text: &str) -> String {
         match c {
             '\'' => out.push_str("''"),
             '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if needs_escape(c) => out.push_str(&format!("\\u{:04x}", u32::from(c))),
             _ => out.push(c),
         }
     }
@@ -26,9 +34,22 @@ pub fn literal(text: &str) -> String {
     out
 }
 
+/// Characters that must not appear raw in rendered SQL: control characters and
+/// the Unicode line and paragraph separators.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
+}
+
 /// A dollar-quoted body (`$$ … $$`) when the text allows it, else a string literal.
+/// Line breaks and tabs are the body's own layout and stay as they are; a body with
+/// `$$` or any other control character (a carriage return, say) is a literal, so it
+/// round-trips exactly.
 pub fn body(text: &str) -> String {
-    if text.contains("$$") {
+    if text.contains("$$")
+        || text
+            .chars()
+            .any(|c| c != '\n' && c != '\t' && needs_escape(c))
+    {
         literal(text)
     } else {
         format!("$${text}$$")
@@ -164,6 +185,18 @@ mod tests {
     fn bodies_fall_back_to_literals() {
         assert_eq!(body("select 1"), "$$select 1$$");
         assert_eq!(body("x $$ y"), "'x $$ y'");
+        assert_eq!(body("a\n\tb"), "$$a\n\tb$$");
+        assert_eq!(body("a\r\nb"), "'a\\r\\nb'");
+    }
+
+    #[test]
+    fn literals_never_carry_raw_control_characters() {
+        assert_eq!(literal("a\r\nb\tc"), "'a\\r\\nb\\tc'");
+        assert_eq!(literal("\u{1}\u{7f}"), "'\\x01\\x7f'");
+        assert_eq!(literal("\u{85}\u{2028}é"), "'\\u0085\\u2028é'");
+        let every: String = (0u32..0x3000).filter_map(char::from_u32).collect();
+        let rendered = literal(&every);
+        assert!(!rendered.chars().any(needs_escape), "{rendered:?}");
     }
 
     #[test]

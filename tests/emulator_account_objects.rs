@@ -141,3 +141,71 @@ fn context_functions_use_expression_names() {
     );
     insta::assert_snapshot!(table(&rows[0]));
 }
+
+#[test]
+fn users_and_their_public_keys() {
+    let e = emulator();
+    let s = e.session("bank");
+    let key = include_str!("fixtures/keys/test_key.pub").trim();
+    let other = include_str!("fixtures/keys/other_key.pub").trim();
+    let statements = [
+        format!(
+            "create user ci_deployer type = service rsa_public_key = '{key}' default_role = sysadmin default_warehouse = query_wh comment = 'deploys'"
+        ),
+        "create user ci_deployer".to_string(),
+        "create user if not exists ci_deployer".to_string(),
+        "create user analyst type = person login_name = 'ana' display_name = 'Ana'".to_string(),
+        "show users".to_string(),
+        "show users like 'CI%'".to_string(),
+        "describe user ci_deployer".to_string(),
+        format!("alter user ci_deployer set rsa_public_key_2 = '{other}'"),
+        "alter user ci_deployer unset rsa_public_key, comment".to_string(),
+        "describe user ci_deployer".to_string(),
+        "alter user ci_deployer set rsa_public_key = 'not a key'".to_string(),
+        "alter user ci_deployer set type = robot".to_string(),
+        "use role sysadmin".to_string(),
+        "create user intruder".to_string(),
+        "use role useradmin".to_string(),
+        "create user helper".to_string(),
+        "use role accountadmin".to_string(),
+        "drop user analyst".to_string(),
+        "drop user analyst".to_string(),
+        "drop user if exists analyst".to_string(),
+        "describe user analyst".to_string(),
+        "show users".to_string(),
+    ];
+    let statements: Vec<&str> = statements.iter().map(String::as_str).collect();
+    insta::assert_snapshot!(transcript(&s, &statements));
+}
+
+#[test]
+fn users_persist_in_the_emulator_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("emulator.db");
+    let key = include_str!("fixtures/keys/test_key.pub").trim();
+    {
+        let e = floe::emulator::Emulator::open(&db).unwrap();
+        run(
+            &e.session("bank"),
+            &format!("create user deployer rsa_public_key = '{key}'"),
+        );
+    }
+    let e = floe::emulator::Emulator::open(&db).unwrap();
+    let described = run(&e.session("bank"), "describe user deployer").remove(0);
+    let fingerprint = described
+        .rows
+        .iter()
+        .find(|row| row[0].as_deref() == Some("RSA_PUBLIC_KEY_FP"))
+        .and_then(|row| row[1].clone());
+    assert_eq!(
+        fingerprint.as_deref(),
+        Some(include_str!("fixtures/keys/test_key.fingerprint").trim())
+    );
+    // Accounts keep their own users.
+    assert!(
+        run(&e.session("partner"), "show users")
+            .remove(0)
+            .rows
+            .is_empty()
+    );
+}

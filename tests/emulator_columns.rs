@@ -113,6 +113,11 @@ const REFERENCE: &[(&str, &str)] = &[
         "created_on name is_default is_current is_inherited assigned_to_users granted_to_roles granted_roles owner comment",
     ),
     (
+        "SHOW USERS",
+        "name created_on login_name display_name first_name last_name email mins_to_unlock days_to_expiry comment disabled must_change_password snowflake_lock default_warehouse default_namespace default_role default_secondary_roles ext_authn_duo ext_authn_uid mins_to_bypass_mfa owner last_success_login expires_at_time locked_until_time has_password has_rsa_public_key type has_mfa has_pat",
+    ),
+    ("DESCRIBE USER", "property value default description"),
+    (
         "SHOW GRANTS ON",
         "created_on privilege granted_on name granted_to grantee_name grant_option granted_by_role_type granted_by",
     ),
@@ -216,7 +221,8 @@ fn statements_return_the_declared_layouts() {
     run(
         &s,
         "create warehouse w; create database d; create table t (a int); create stream st on table t;
-         create task tk as select 1; create share sh; create role r; create file format ff type = csv; create stage sg",
+         create task tk as select 1; create share sh; create role r; create file format ff type = csv; create stage sg;
+         create user u type = service",
     );
     let layouts = floe::emulator::result_columns();
     let layout = |name: &str| -> Vec<String> {
@@ -242,6 +248,8 @@ fn statements_return_the_declared_layouts() {
         ("describe task tk", "DESCRIBE TASK"),
         ("show shares", "SHOW SHARES"),
         ("show roles", "SHOW ROLES"),
+        ("show users", "SHOW USERS"),
+        ("describe user u", "DESCRIBE USER"),
         ("show file formats", "SHOW FILE FORMATS"),
         ("describe file format ff", "DESCRIBE FILE FORMAT"),
         ("show stages", "SHOW STAGES"),

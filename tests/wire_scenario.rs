@@ -1,7 +1,10 @@
 //! The example project planned and applied twice: with in-process emulator
 //! sessions, and with floe's Snowflake backend talking to a served emulator.
 //! The plans must be byte-identical, both applies must succeed, and the plan
-//! after each apply must be empty.
+//! after each apply must be empty. The same holds when comments and titles carry
+//! line breaks and other control characters.
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -156,6 +159,89 @@ fn the_example_project_converges_the_same_in_process_and_over_the_wire() {
             local_run.failed.len(),
             local_run.skipped,
             local_run.failed
+        );
+    }
+}
+
+/// The text of `column` in the first row of `sql`'s answer.
+fn first_cell(session: &dyn SqlSession, sql: &str, column: &str) -> Option<String> {
+    let rows = session
+        .execute(sql)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let index = rows.columns.iter().position(|c| c.name == column)?;
+    rows.rows.first()?.get(index).cloned().flatten()
+}
+
+#[test]
+fn line_breaks_and_control_characters_round_trip_in_process_and_over_the_wire() {
+    let copy = common::TempProject::new();
+    let comment = "Customer profiles\r\nshared with\tthe partner \u{1} (bell \u{7})";
+    let title = "Training data\r\nfor the partner";
+    copy.edit(
+        "bank/data_sharing_demo.yaml",
+        "    comment: Credit card customer profiles shared with the scoring partner.",
+        "    comment: \"Customer profiles\\r\\nshared with\\tthe partner \\x01 (bell \\a)\"",
+    );
+    copy.edit(
+        "bank/sharing.yaml",
+        "    title: Credit card default training data",
+        "    title: \"Training data\\r\\nfor the partner\"",
+    );
+    let project = manifest::load(&copy.root, &[]).expect("the edited project loads");
+
+    let local = Emulator::open_in_memory().unwrap();
+    let remote = Emulator::open_in_memory().unwrap();
+    let served = remote.clone();
+    let factory: SessionFactory =
+        Arc::new(move |account: &str| Ok(Box::new(served.session(account)) as Box<dyn SqlSession>));
+    let server = wire::serve(factory, "127.0.0.1:0".parse().unwrap(), Duration::ZERO).unwrap();
+    for (backend, sessions) in [
+        ("in process", in_process(&local, &project)),
+        ("over the wire", over_the_wire(&server, &project)),
+    ] {
+        let first = make_plan(&project, &sessions);
+        let script = report::render(&first, Format::Sql);
+        assert!(
+            script.contains(r"'Customer profiles\r\nshared with\tthe partner \x01 (bell \x07)'"),
+            "{backend}: the comment is escaped in the plan:\n{script}"
+        );
+        let raw: Vec<char> = script
+            .chars()
+            .filter(|c| c.is_control() && *c != '\n')
+            .collect();
+        assert!(
+            raw.is_empty(),
+            "{backend}: raw control characters {raw:?} in\n{script}"
+        );
+
+        let outcome = apply(&first, &sessions, ApplyOptions { parallelism: 1 }, &|_| {});
+        assert!(
+            outcome.failed.is_empty(),
+            "{backend}: {:#?}",
+            outcome.failed
+        );
+        let again = make_plan(&project, &sessions);
+        assert!(
+            again.is_empty(),
+            "{backend}: the plan after apply is not empty:\n{}",
+            report::render(&again, Format::Sql)
+        );
+
+        let bank = sessions[&AccountName::new("bank")].clone();
+        assert_eq!(
+            first_cell(&*bank, "SHOW DATABASES LIKE 'DATA_SHARING_DEMO'", "comment").as_deref(),
+            Some(comment),
+            "{backend}"
+        );
+        assert_eq!(
+            first_cell(
+                &*bank,
+                "SHOW LISTINGS LIKE 'CC_DEFAULT_TRAINING_DATA'",
+                "title"
+            )
+            .as_deref(),
+            Some(title),
+            "{backend}"
         );
     }
 }

@@ -38,7 +38,7 @@ pub fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if !addr.ip().is_loopback() {
         let _ = writeln!(
             std::io::stderr(),
-            "warning: {addr} is not a loopback address: anyone who can reach it can log in with any password"
+            "warning: {addr} is not a loopback address: anyone who can reach it can log in with any password and read or change every emulated account"
         );
     }
     handle.wait();

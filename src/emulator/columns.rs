@@ -447,6 +447,45 @@ pub const ROLES: &[Col] = &[
     ("comment", T),
 ];
 
+pub const USERS: &[Col] = &[
+    ("name", T),
+    ("created_on", TS),
+    ("login_name", T),
+    ("display_name", T),
+    ("first_name", T),
+    ("last_name", T),
+    ("email", T),
+    ("mins_to_unlock", T),
+    ("days_to_expiry", T),
+    ("comment", T),
+    ("disabled", T),
+    ("must_change_password", T),
+    ("snowflake_lock", T),
+    ("default_warehouse", T),
+    ("default_namespace", T),
+    ("default_role", T),
+    ("default_secondary_roles", T),
+    ("ext_authn_duo", T),
+    ("ext_authn_uid", T),
+    ("mins_to_bypass_mfa", T),
+    ("owner", T),
+    ("last_success_login", T),
+    ("expires_at_time", T),
+    ("locked_until_time", T),
+    ("has_password", T),
+    ("has_rsa_public_key", T),
+    ("type", T),
+    ("has_mfa", T),
+    ("has_pat", T),
+];
+
+pub const DESC_USER: &[Col] = &[
+    ("property", T),
+    ("value", T),
+    ("default", T),
+    ("description", T),
+];
+
 pub const GRANTS_ON: &[Col] = &[
     ("created_on", TS),
     ("privilege", T),
@@ -533,6 +572,8 @@ pub fn all() -> Vec<(&'static str, &'static [Col])> {
         ("SHOW MODELS", MODELS),
         ("SHOW VERSIONS IN MODEL", MODEL_VERSIONS),
         ("SHOW ROLES", ROLES),
+        ("SHOW USERS", USERS),
+        ("DESCRIBE USER", DESC_USER),
         ("SHOW GRANTS ON", GRANTS_ON),
         ("SHOW GRANTS TO ROLE", GRANTS_TO),
         ("SHOW GRANTS TO SHARE", GRANTS_TO),

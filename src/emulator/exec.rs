@@ -191,12 +191,13 @@ fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
         "FUNCTION" => kinds::routine::create(ex, p, head, kinds::routine::Routine::Function),
         "MODEL" => kinds::model::create(ex, p, head),
         "ROLE" => kinds::role::create(ex, p, head),
-        "VIEW" | "SEQUENCE" | "USER" | "PIPE" | "ALERT" | "SECRET" | "INTEGRATION" | "TAG"
-        | "NETWORK" | "RESOURCE" | "STORAGE" | "API" | "NOTIFICATION" | "EXTERNAL"
-        | "DATABASE_ROLE" | "APPLICATION" | "MASKING" | "ROW" | "SESSION" | "PASSWORD"
-        | "SERVICE" | "COMPUTE" | "IMAGE" | "NOTEBOOK" | "STREAMLIT" | "DYNAMIC" | "EVENT"
-        | "CORTEX" | "SEMANTIC" | "AGENT" | "SNAPSHOT" | "DATA" | "REPLICATION" | "FAILOVER"
-        | "CONNECTION" | "ACCOUNT" | "ORGANIZATION" | "GIT" | "RESULTSET" => {
+        "USER" => kinds::user::create(ex, p, head),
+        "VIEW" | "SEQUENCE" | "PIPE" | "ALERT" | "SECRET" | "INTEGRATION" | "TAG" | "NETWORK"
+        | "RESOURCE" | "STORAGE" | "API" | "NOTIFICATION" | "EXTERNAL" | "DATABASE_ROLE"
+        | "APPLICATION" | "MASKING" | "ROW" | "SESSION" | "PASSWORD" | "SERVICE" | "COMPUTE"
+        | "IMAGE" | "NOTEBOOK" | "STREAMLIT" | "DYNAMIC" | "EVENT" | "CORTEX" | "SEMANTIC"
+        | "AGENT" | "SNAPSHOT" | "DATA" | "REPLICATION" | "FAILOVER" | "CONNECTION" | "ACCOUNT"
+        | "ORGANIZATION" | "GIT" | "RESULTSET" => {
             Err(SfError::unsupported(&format!("CREATE {kind}")))
         }
         _ => Err(p.error_at(p.position() - 1)),
@@ -226,7 +227,8 @@ fn alter(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
         "FUNCTION" => kinds::routine::alter(ex, p, kinds::routine::Routine::Function),
         "MODEL" => kinds::model::alter(ex, p),
         "ROLE" => kinds::role::alter(ex, p),
-        "SESSION" | "ACCOUNT" | "USER" | "VIEW" | "SEQUENCE" | "PIPE" | "ALERT" | "SECRET"
+        "USER" => kinds::user::alter(ex, p),
+        "SESSION" | "ACCOUNT" | "VIEW" | "SEQUENCE" | "PIPE" | "ALERT" | "SECRET"
         | "INTEGRATION" | "TAG" | "EXTERNAL" | "DYNAMIC" | "MATERIALIZED" | "NETWORK"
         | "RESOURCE" | "STORAGE" => Err(SfError::unsupported(&format!("ALTER {kind}"))),
         _ => Err(p.error_at(p.position() - 1)),
@@ -256,9 +258,11 @@ fn drop(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
         "FUNCTION" => kinds::routine::drop(ex, p, kinds::routine::Routine::Function),
         "MODEL" => kinds::schema_object_drop(ex, p, "MODEL"),
         "ROLE" => kinds::role::drop(ex, p),
-        "VIEW" | "SEQUENCE" | "USER" | "PIPE" | "ALERT" | "SECRET" | "INTEGRATION" | "TAG"
-        | "EXTERNAL" | "DYNAMIC" | "MATERIALIZED" | "NETWORK" | "RESOURCE" | "STORAGE"
-        | "DATABASE_ROLE" => Err(SfError::unsupported(&format!("DROP {kind}"))),
+        "USER" => kinds::user::drop(ex, p),
+        "VIEW" | "SEQUENCE" | "PIPE" | "ALERT" | "SECRET" | "INTEGRATION" | "TAG" | "EXTERNAL"
+        | "DYNAMIC" | "MATERIALIZED" | "NETWORK" | "RESOURCE" | "STORAGE" | "DATABASE_ROLE" => {
+            Err(SfError::unsupported(&format!("DROP {kind}")))
+        }
         _ => Err(p.error_at(p.position() - 1)),
     }
 }
@@ -340,12 +344,16 @@ fn show(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
             terse_ok(false)?;
             kinds::grant::show(ex, p)
         }
-        "FUNCTIONS" | "VIEWS" | "USERS" | "SEQUENCES" | "PIPES" | "ALERTS" | "SECRETS"
-        | "INTEGRATIONS" | "PARAMETERS" | "OBJECTS" | "FUTURE" | "EXTERNAL" | "DYNAMIC"
-        | "MATERIALIZED" | "NETWORK" | "RESOURCE" | "STORAGE" | "TAGS" | "AVAILABLE"
-        | "REGIONS" | "ORGANIZATION" | "ACCOUNTS" | "REPLICATION" | "PRIMARY" | "DATABASE"
-        | "APPLICATION" | "APPLICATIONS" | "SERVICES" | "ICEBERG" | "EVENT" | "HYBRID"
-        | "LOCKS" | "TRANSACTIONS" | "VARIABLES" | "CHANNELS" | "CONNECTIONS" | "STREAMLITS"
+        "USERS" => {
+            terse_ok(false)?;
+            kinds::user::show(ex, p)
+        }
+        "FUNCTIONS" | "VIEWS" | "SEQUENCES" | "PIPES" | "ALERTS" | "SECRETS" | "INTEGRATIONS"
+        | "PARAMETERS" | "OBJECTS" | "FUTURE" | "EXTERNAL" | "DYNAMIC" | "MATERIALIZED"
+        | "NETWORK" | "RESOURCE" | "STORAGE" | "TAGS" | "AVAILABLE" | "REGIONS"
+        | "ORGANIZATION" | "ACCOUNTS" | "REPLICATION" | "PRIMARY" | "DATABASE" | "APPLICATION"
+        | "APPLICATIONS" | "SERVICES" | "ICEBERG" | "EVENT" | "HYBRID" | "LOCKS"
+        | "TRANSACTIONS" | "VARIABLES" | "CHANNELS" | "CONNECTIONS" | "STREAMLITS"
         | "NOTEBOOKS" | "IMAGE" | "COMPUTE" | "SNAPSHOTS" | "PACKAGES" | "CLASSES"
         | "INSTANCES" | "POLICIES" | "MASKING" | "ROW" | "SESSION" | "PASSWORD" | "CORTEX"
         | "AGENTS" | "SEMANTIC" | "GIT" | "DATA" | "RELEASE" | "WAREHOUSE" | "BUDGETS" => {
@@ -376,9 +384,11 @@ fn describe(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
         "TASK" => kinds::task::describe(ex, p),
         "PROCEDURE" => kinds::routine::describe(ex, p, kinds::routine::Routine::Procedure),
         "FUNCTION" => kinds::routine::describe(ex, p, kinds::routine::Routine::Function),
-        "VIEW" | "USER" | "SEQUENCE" | "PIPE" | "INTEGRATION" | "SECRET" | "ALERT" | "MODEL"
-        | "RESULT" | "EXTERNAL" | "DYNAMIC" | "MATERIALIZED" | "NETWORK" | "AVAILABLE"
-        | "SEARCH" => Err(SfError::unsupported(&format!("DESCRIBE {kind}"))),
+        "USER" => kinds::user::describe(ex, p),
+        "VIEW" | "SEQUENCE" | "PIPE" | "INTEGRATION" | "SECRET" | "ALERT" | "MODEL" | "RESULT"
+        | "EXTERNAL" | "DYNAMIC" | "MATERIALIZED" | "NETWORK" | "AVAILABLE" | "SEARCH" => {
+            Err(SfError::unsupported(&format!("DESCRIBE {kind}")))
+        }
         _ => Err(p.error_at(p.position() - 1)),
     }
 }
@@ -438,7 +448,7 @@ impl<'a> Ex<'a> {
         let roles = self.effective_roles()?;
         let builtin = match privilege {
             "CREATE DATABASE" | "CREATE WAREHOUSE" => roles.contains("SYSADMIN"),
-            "CREATE ROLE" => roles.contains("USERADMIN"),
+            "CREATE ROLE" | "CREATE USER" => roles.contains("USERADMIN"),
             _ => false,
         };
         Ok(builtin

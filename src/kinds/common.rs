@@ -17,9 +17,10 @@ pub fn clean(value: Option<&str>) -> Option<String> {
     }
 }
 
-/// A comment as observed: unset comments read as the empty string.
+/// A comment as observed: unset comments read as the empty string. The text is
+/// kept exactly, line endings included (literals carry them escaped).
 pub fn comment(value: Option<&str>) -> Option<String> {
-    Some(value.map(|v| v.replace("\r\n", "\n")).unwrap_or_default())
+    Some(value.unwrap_or_default().to_string())
 }
 
 /// `Y`/`N`, `true`/`false`, `TRUE`/`FALSE`, `ON`/`OFF` → bool.
@@ -163,12 +164,10 @@ impl Props {
     }
 
     /// Like [`Props::cmp`] for comments, where an unknown observed comment is empty.
-    /// Line endings do not count (CRLF in a manifest, LF from the account).
+    /// Comments compare exactly: a CRLF the manifest declares is stored as CRLF.
     pub fn cmp_comment(&mut self, desired: &Option<String>, observed: &Option<String>) -> bool {
-        let unix = |c: &String| c.replace("\r\n", "\n");
-        let desired = desired.as_ref().map(unix);
-        let observed = Some(observed.as_ref().map(unix).unwrap_or_default());
-        self.cmp("comment", &desired, &observed, |c| c.clone())
+        let observed = Some(observed.clone().unwrap_or_default());
+        self.cmp("comment", desired, &observed, |c| c.clone())
     }
 
     /// Lists declared properties for a create.
@@ -305,13 +304,14 @@ mod tests {
     }
 
     #[test]
-    fn comments_ignore_line_endings_and_unset_is_empty() {
+    fn comments_compare_exactly_and_unset_is_empty() {
         let mut p = Props::default();
-        assert!(!p.cmp_comment(&Some("a\r\nb".into()), &Some("a\nb".into())));
+        assert!(!p.cmp_comment(&Some("a\r\nb".into()), &Some("a\r\nb".into())));
         assert!(!p.cmp_comment(&Some(String::new()), &None));
         assert!(!p.cmp_comment(&None, &Some("x".into())));
         assert!(p.cmp_comment(&Some("y".into()), &Some("x".into())));
-        assert_eq!(p.0.len(), 1);
+        assert!(p.cmp_comment(&Some("a\r\nb".into()), &Some("a\nb".into())));
+        assert_eq!(p.0.len(), 2);
     }
 
     #[test]

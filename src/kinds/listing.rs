@@ -21,10 +21,7 @@ pub fn normalize(spec: &ListingSpec, ctx: &Context) -> ListingSpec {
         .collect();
     targets.sort();
     targets.dedup();
-    let text = |v: &Option<String>| {
-        v.as_ref()
-            .map(|s| s.replace("\r\n", "\n").trim().to_string())
-    };
+    let text = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string());
     ListingSpec {
         share: spec.share.clone(),
         title: text(&spec.title),

@@ -8,7 +8,7 @@ use super::{Context, Query, Results, Scope};
 
 pub fn normalize(spec: &RoleSpec, _ctx: &Context) -> RoleSpec {
     RoleSpec {
-        comment: spec.comment.as_ref().map(|c| c.replace("\r\n", "\n")),
+        comment: spec.comment.clone(),
     }
 }
 

@@ -32,7 +32,7 @@ pub fn render(view: &PlanView) -> String {
                 "\n-- step {}: {} {}",
                 step.id,
                 step.action,
-                step.object.label().replace('\n', " ")
+                step.object.label().replace(char::is_control, " ")
             );
             if !step.hazards.is_empty() {
                 let _ = writeln!(out, "-- hazards: {}", step.hazards.join(", "));

@@ -14,8 +14,18 @@
 //! `returned`, `queryId`; errors with `code`, `message`, `data.sqlState`).
 //! The server knows nothing of the emulator: it only calls the factory and
 //! [`SqlSession::execute`].
+//!
+//! It may be reached by strangers, so it gives nothing away by being guessed or
+//! flooded: session tokens, master tokens, query ids and result-chunk keys are
+//! 128-bit random; a chunk is served only with its result's key (sent back by the
+//! connectors from `chunkHeaders`) and only while the session that ran the query
+//! lives; request bodies are capped before and after gzip decompression; key-pair
+//! logins are verified against the public key registered for the user
+//! (`DESCRIBE USER`) when the account has that user; and a connection that sends
+//! nothing for [`ServerOptions::idle_timeout`] is closed.
 
 mod protocol;
+mod secure;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -45,6 +55,14 @@ pub struct ServerOptions {
     pub chunk_rows: usize,
     /// Which credentials a login must present.
     pub credentials: Credentials,
+    /// A connection waiting this long for (the rest of) a request's headers or
+    /// body — idle between requests, or half-open — is closed.
+    pub idle_timeout: Duration,
+    /// Largest request body accepted as sent (compressed); larger gets 413.
+    pub max_body_bytes: usize,
+    /// Largest request body accepted once gunzipped; larger gets 413. The
+    /// decompressor stops one byte past it, so memory stays bounded.
+    pub max_decompressed_bytes: usize,
 }
 
 impl Default for ServerOptions {
@@ -56,6 +74,9 @@ impl Default for ServerOptions {
             master_token_validity: Duration::from_secs(4 * 3600),
             chunk_rows: 10_000,
             credentials: Credentials::Any,
+            idle_timeout: Duration::from_secs(60),
+            max_body_bytes: 2 * 1024 * 1024,
+            max_decompressed_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -155,18 +176,12 @@ pub fn serve_with(
         let _guard = runtime.enter();
         tokio::net::TcpListener::from_std(listener).map_err(bind_error)?
     };
+    let idle_timeout = options.idle_timeout;
     let router = protocol::router(factory, options, addr);
     let thread = std::thread::Builder::new()
         .name("floe-wire".to_string())
         .spawn(move || {
-            runtime.block_on(async move {
-                let server = axum::serve(listener, router).with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                });
-                if let Err(error) = server.await {
-                    eprintln!("floe wire server stopped: {error}");
-                }
-            });
+            runtime.block_on(accept_loop(listener, router, idle_timeout, stopped));
             // Sessions still executing statements must not hold the process up.
             runtime.shutdown_timeout(Duration::from_secs(1));
         })
@@ -176,4 +191,57 @@ pub fn serve_with(
         stop: Some(stop),
         thread: Some(thread),
     })
+}
+
+/// Accepts connections until `stopped`, serving each with HTTP/1 and a header read
+/// timeout: hyper closes a connection that has not sent a complete request head
+/// within `idle_timeout`, which covers idle keep-alive connections and half-open
+/// ones alike. (`axum::serve` sets no timer, so it never times a connection out.)
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    idle_timeout: Duration,
+    mut stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    let (closing, close_signal) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let accepted = tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => accepted,
+        };
+        // Reap finished connections so the set does not grow without bound.
+        while connections.try_join_next().is_some() {}
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                // Out of file descriptors and the like: wait instead of spinning.
+                eprintln!("floe wire server: cannot accept a connection: {error}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let mut close_signal = close_signal.clone();
+        connections.spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(idle_timeout);
+            let connection =
+                builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => return,
+                _ = close_signal.changed() => connection.as_mut().graceful_shutdown(),
+            }
+            let _ = connection.await;
+        });
+    }
+    let _ = closing.send(true);
+    // In-flight requests get a moment to finish; idle connections close at once.
+    let _ = tokio::time::timeout(Duration::from_secs(1), async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
 }

@@ -8,15 +8,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
+use super::secure::{self, BodyError, BodyLimits, RegisteredKey};
 use super::{ServerOptions, SessionFactory};
 use crate::model::Ident;
 use crate::runtime::session::{BackendError, Rows, SqlSession};
@@ -25,8 +24,11 @@ use crate::snowflake::{Secret, values};
 /// Which credentials a login must present.
 #[derive(Clone, Debug, Default)]
 pub enum Credentials {
-    /// Any non-empty password or token, and any well-formed, unexpired JWT for the
-    /// right account and user (signatures are not checked: no keys are registered).
+    /// Any non-empty password or token. A key-pair JWT must be well formed, for
+    /// the right account and user, and unexpired; when the account has that user
+    /// (`CREATE USER`), its signature must verify with the user's registered
+    /// `RSA_PUBLIC_KEY` or `RSA_PUBLIC_KEY_2`. Where the account has no such user
+    /// there is no key to check against and the signature is not checked.
     #[default]
     Any,
     /// This password (or programmatic access token); JWTs as with `Any`.
@@ -46,9 +48,22 @@ struct Session {
     warehouse: Option<String>,
     database: Option<String>,
     schema: Option<String>,
-    /// Chunks of this session's results not yet dropped: "<query id>/<n>" → rows.
-    chunks: BTreeMap<String, String>,
+    /// Chunked results of this session, by query id; dropped with the session.
+    results: BTreeMap<String, ChunkedResult>,
 }
+
+/// The downloadable part of one result.
+struct ChunkedResult {
+    /// 128-bit random; the client sends it back in [`CHUNK_KEY_HEADER`].
+    key: String,
+    /// JSON rows of each chunk, without enclosing brackets.
+    chunks: Vec<String>,
+}
+
+/// The header a chunk download must carry, announced in `chunkHeaders` (which
+/// Snowflake's connectors send with every chunk request, as they do for the
+/// encryption-key headers of Snowflake's own result storage).
+const CHUNK_KEY_HEADER: &str = "x-floe-chunk-key";
 
 struct Server {
     factory: SessionFactory,
@@ -92,12 +107,22 @@ impl Server {
         self.counter.fetch_add(1, Ordering::SeqCst) + 1
     }
 
-    fn new_token(&self, kind: &str) -> String {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        format!("{kind}-{}-{nanos:x}", self.next())
+    /// Reads a request body as JSON within the configured limits: `Ok(None)` when
+    /// it is not JSON, `Err` with the answer (413, 408, 400) when it cannot be read.
+    async fn request_json(&self, body: Body) -> Result<Option<Value>, Response> {
+        let options = &self.options;
+        let limits = BodyLimits {
+            max_bytes: options.max_body_bytes,
+            max_decompressed: options.max_decompressed_bytes,
+            timeout: options.idle_timeout,
+        };
+        let read = secure::read_body(body, limits)
+            .await
+            .and_then(|bytes| secure::decompress(bytes, limits.max_decompressed));
+        match read {
+            Ok(bytes) => Ok(serde_json::from_slice(&bytes).ok()),
+            Err(error) => Err(body_refused(error)),
+        }
     }
 
     async fn pause(&self) {
@@ -107,15 +132,25 @@ impl Server {
     }
 }
 
-/// A request body as JSON. Snowflake's connectors gzip their request bodies.
-fn request_json(body: &[u8]) -> Option<Value> {
-    if body.starts_with(&[0x1f, 0x8b]) {
-        let mut text = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(body), &mut text).ok()?;
-        serde_json::from_slice(&text).ok()
-    } else {
-        serde_json::from_slice(body).ok()
-    }
+fn body_refused(error: BodyError) -> Response {
+    let (status, message) = match error {
+        BodyError::TooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the request body is too large",
+        ),
+        BodyError::TimedOut => (
+            StatusCode::REQUEST_TIMEOUT,
+            "the request body did not arrive in time",
+        ),
+        BodyError::Unreadable => (StatusCode::BAD_REQUEST, "the request body is unreadable"),
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        json!({"success": false, "code": status.as_str(), "message": message, "data": null})
+            .to_string(),
+    )
+        .into_response()
 }
 
 fn reply(body: Value) -> Response {
@@ -161,13 +196,65 @@ fn login_failure(message: &str) -> Response {
     )
 }
 
+/// Snowflake's answer to a key-pair token it does not accept.
+fn jwt_failure(message: &str) -> Response {
+    failure(
+        "390144",
+        message,
+        json!({"errorCode": "390144", "authnMethod": "KEY_PAIR", "sqlState": "08001", "nextAction": null}),
+    )
+}
+
+/// The public keys registered for `user`, read with `DESCRIBE USER`: `Ok(None)`
+/// when the account has no such user, `Err` when the keys cannot be read (the login
+/// is then refused, never waved through).
+fn registered_keys(sql: &dyn SqlSession, user: &str) -> Result<Option<Vec<RegisteredKey>>, String> {
+    // Login names are case-insensitive: the user `floe` is stored as FLOE.
+    let name = Ident::from_stored(user.to_ascii_uppercase());
+    let unreadable = || "JWT token is invalid: the user's public keys cannot be read.".to_string();
+    let rows = match sql.execute(&format!("DESCRIBE USER {}", name.sql())) {
+        Ok(rows) => rows,
+        Err(error) if error.is_not_found() => return Ok(None),
+        Err(_) => return Err(unreadable()),
+    };
+    let column = |name: &str| rows.columns.iter().position(|c| c.name == name);
+    let (Some(property), Some(value)) = (column("property"), column("value")) else {
+        return Err(unreadable());
+    };
+    let described: BTreeMap<String, String> = rows
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let key = row.get(property).cloned().flatten()?;
+            let value = row.get(value).cloned().flatten()?;
+            // DESCRIBE USER shows an unset property as `null`.
+            (!value.is_empty() && value != "null").then_some((key, value))
+        })
+        .collect();
+    Ok(Some(
+        ["RSA_PUBLIC_KEY", "RSA_PUBLIC_KEY_2"]
+            .into_iter()
+            .filter_map(|property| {
+                Some(RegisteredKey {
+                    key: described.get(property)?.clone(),
+                    fingerprint: described.get(&format!("{property}_FP"))?.clone(),
+                })
+            })
+            .collect(),
+    ))
+}
+
 async fn login(
     State(server): State<Shared>,
     Query(params): Query<BTreeMap<String, String>>,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     server.pause().await;
-    let Some(body) = request_json(&body) else {
+    let body = match server.request_json(body).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    let Some(body) = body else {
         return failure(
             "390101",
             "The login request is not valid JSON.",
@@ -182,10 +269,18 @@ async fn login(
         return login_failure("ACCOUNT_NAME and LOGIN_NAME are required.");
     }
     let authenticator = text("AUTHENTICATOR").to_ascii_uppercase();
+    let jwt_token = text("TOKEN");
+    let mut jwt = None;
     let checked = match authenticator.as_str() {
         "" | "SNOWFLAKE" => check_secret(&server.options.credentials, &text("PASSWORD")),
-        "PROGRAMMATIC_ACCESS_TOKEN" => check_secret(&server.options.credentials, &text("TOKEN")),
-        "SNOWFLAKE_JWT" => check_jwt(&text("TOKEN"), &account, &user),
+        "PROGRAMMATIC_ACCESS_TOKEN" => check_secret(&server.options.credentials, &jwt_token),
+        "SNOWFLAKE_JWT" => match secure::parse_jwt(&jwt_token, &account, &user) {
+            Ok(parsed) => {
+                jwt = Some(parsed);
+                Ok(())
+            }
+            Err(message) => return jwt_failure(&message),
+        },
         other => Err(format!("Authenticator {other} is not supported here.")),
     };
     if let Err(message) = checked {
@@ -207,6 +302,25 @@ async fn login(
         }
         Err(_) => return failure("390201", "Opening the session failed.", Value::Null),
     };
+
+    // A key-pair token must be signed by a key registered for the user, when the
+    // account has that user.
+    if let Some(jwt) = jwt {
+        let describe_sql = sql.clone();
+        let login_user = user.clone();
+        let keys =
+            tokio::task::spawn_blocking(move || registered_keys(&*describe_sql, &login_user))
+                .await
+                .unwrap_or_else(|_| Err("JWT token is invalid: the key check failed.".into()));
+        let verified = match keys {
+            Ok(None) => Ok(()),
+            Ok(Some(keys)) => jwt.verify(&keys),
+            Err(message) => Err(message),
+        };
+        if let Err(message) = verified {
+            return jwt_failure(&message);
+        }
+    }
 
     let requested = |key: &str| params.get(key).and_then(|v| Ident::parse(v).ok());
     // A role named at login must exist and be usable, as in Snowflake; the session
@@ -261,15 +375,15 @@ async fn login(
     let session = Session {
         id: server.next(),
         sql,
-        token: server.new_token("st"),
+        token: secure::token("st"),
         token_expires: now + options.session_token_validity,
-        master: server.new_token("mt"),
+        master: secure::token("mt"),
         master_expires: now + options.master_token_validity,
         role,
         warehouse: applied.get("WAREHOUSE").cloned(),
         database: applied.get("DATABASE").cloned(),
         schema: applied.get("SCHEMA").cloned(),
-        chunks: BTreeMap::new(),
+        results: BTreeMap::new(),
     };
     let response = json!({
         "success": true,
@@ -332,40 +446,6 @@ fn check_secret(credentials: &Credentials, presented: &str) -> Result<(), String
     }
 }
 
-/// A key-pair login token must be a JWT for `<ACCOUNT>.<USER>` that has not expired.
-fn check_jwt(token: &str, account: &str, user: &str) -> Result<(), String> {
-    let invalid = |why: &str| format!("JWT token is invalid: {why}.");
-    let parts: Vec<&str> = token.split('.').collect();
-    if parts.len() != 3 || parts[2].is_empty() {
-        return Err(invalid("not a signed JWT"));
-    }
-    let claims: Value = URL_SAFE_NO_PAD
-        .decode(parts[1])
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| invalid("unreadable claims"))?;
-    let expected = format!("{account}.{}", user.to_ascii_uppercase());
-    if claims["sub"].as_str() != Some(expected.as_str()) {
-        return Err(invalid(&format!("subject must be {expected}")));
-    }
-    let issuer_ok = claims["iss"]
-        .as_str()
-        .is_some_and(|iss| iss.starts_with(&format!("{expected}.SHA256:")));
-    if !issuer_ok {
-        return Err(invalid(
-            "issuer must be <ACCOUNT>.<USER>.SHA256:<fingerprint>",
-        ));
-    }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
-    if claims["exp"].as_u64().is_none_or(|exp| exp < now) {
-        return Err(invalid("expired"));
-    }
-    Ok(())
-}
-
 /// Why a request's session token was refused.
 enum Refused {
     Unknown,
@@ -390,7 +470,7 @@ fn session_for(
     let sessions = server.sessions();
     let session = sessions
         .values()
-        .find(|s| s.token == token)
+        .find(|s| secure::same(&s.token, &token))
         .ok_or(Refused::Unknown)?;
     if Instant::now() >= session.token_expires {
         return Err(Refused::Expired);
@@ -404,13 +484,17 @@ fn session_for(
     Ok((session.id, session.sql.clone(), context))
 }
 
-async fn query(State(server): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+async fn query(State(server): State<Shared>, headers: HeaderMap, body: Body) -> Response {
     server.pause().await;
     let (id, sql_session, context) = match session_for(&server, &headers) {
         Ok(found) => found,
         Err(refused) => return refused.response(),
     };
-    let Some(body) = request_json(&body) else {
+    let body = match server.request_json(body).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    let Some(body) = body else {
         return failure(
             "000900",
             "The query request is not valid JSON.",
@@ -420,7 +504,7 @@ async fn query(State(server): State<Shared>, headers: HeaderMap, body: Bytes) ->
     let Some(sql) = body["sqlText"].as_str().map(str::to_string) else {
         return failure("000900", "SQL text is required.", Value::Null);
     };
-    let query_id = query_id(server.next());
+    let query_id = secure::query_id();
     let statement = sql.clone();
     let result = tokio::task::spawn_blocking(move || sql_session.execute(&statement)).await;
     let rows = match result {
@@ -434,26 +518,13 @@ async fn query(State(server): State<Shared>, headers: HeaderMap, body: Bytes) ->
         }
     };
     let (data, chunks) = result_data(&server, &sql, rows, &query_id, context);
-    if !chunks.is_empty() {
+    if let Some(chunks) = chunks {
         let mut sessions = server.sessions();
         if let Some(session) = sessions.get_mut(&id) {
-            session.chunks.extend(chunks);
+            session.results.insert(query_id, chunks);
         }
     }
     reply(json!({"success": true, "code": null, "message": null, "data": data}))
-}
-
-fn query_id(n: u64) -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
-    format!(
-        "01{:06x}-0000-{:04x}-0000-{:012x}",
-        secs & 0xff_ffff,
-        n >> 48,
-        n
-    )
 }
 
 fn statement_error(error: &BackendError, query_id: &str) -> Response {
@@ -522,7 +593,7 @@ fn result_data(
     rows: Rows,
     query_id: &str,
     context: Value,
-) -> (Value, Vec<(String, String)>) {
+) -> (Value, Option<ChunkedResult>) {
     let Rows { columns, rows } = rows;
     let mut rowtype = Vec::with_capacity(columns.len());
     let mut encoders: Vec<Option<String>> = Vec::with_capacity(columns.len());
@@ -596,14 +667,13 @@ fn result_data(
             .map(Value::to_string)
             .collect::<Vec<_>>()
             .join(",");
-        let key = format!("{query_id}/{index}");
         chunks_meta.push(json!({
-            "url": format!("http://{}/wire/chunks/{key}", server.addr),
+            "url": format!("http://{}/wire/chunks/{query_id}/{index}", server.addr),
             "rowCount": part.len(),
             "uncompressedSize": text.len(),
             "compressedSize": text.len(),
         }));
-        stored.push((key, text));
+        stored.push(text);
     }
     let mut data = json!({
         "parameters": [],
@@ -622,40 +692,81 @@ fn result_data(
         "numberOfBinds": 0,
         "arrayBindSupported": false,
     });
+    let chunked = (!stored.is_empty()).then(|| ChunkedResult {
+        key: secure::token("ck"),
+        chunks: stored,
+    });
     if let (Some(data), Some(context)) = (data.as_object_mut(), context.as_object()) {
         for (key, value) in context {
             data.insert(key.clone(), value.clone());
         }
-        if !chunks_meta.is_empty() {
+        if let Some(chunked) = &chunked {
             data.insert("chunks".to_string(), Value::Array(chunks_meta));
-            data.insert("chunkHeaders".to_string(), json!({}));
+            data.insert(
+                "chunkHeaders".to_string(),
+                json!({ CHUNK_KEY_HEADER: chunked.key }),
+            );
         }
     }
-    (data, stored)
+    (data, chunked)
 }
 
+/// A result chunk, for the holder of its result's key only. Connectors send no
+/// session token with chunk downloads, so the key (handed only to the session that
+/// ran the query) is what ties the chunk to that session; a request that does carry
+/// a token must carry that session's. Chunks go when their session does.
 async fn chunk(
     State(server): State<Shared>,
     Path((query, index)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Response {
     server.pause().await;
-    let key = format!("{query}/{index}");
+    let presented = headers
+        .get(CHUNK_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let token = bearer(&headers);
     let sessions = server.sessions();
-    match sessions.values().find_map(|s| s.chunks.get(&key)) {
+    let found = sessions
+        .values()
+        .find_map(|s| s.results.get(&query).map(|result| (s, result)));
+    let Some((session, result)) = found else {
+        return (StatusCode::NOT_FOUND, "no such result chunk").into_response();
+    };
+    let other_session = token.is_some_and(|token| !secure::same(&token, &session.token));
+    if !secure::same(presented, &result.key) || other_session {
+        return (
+            StatusCode::FORBIDDEN,
+            "this result chunk belongs to another session",
+        )
+            .into_response();
+    }
+    match index
+        .parse::<usize>()
+        .ok()
+        .and_then(|i| result.chunks.get(i))
+    {
         Some(text) => ([(header::CONTENT_TYPE, "application/json")], text.clone()).into_response(),
         None => (StatusCode::NOT_FOUND, "no such result chunk").into_response(),
     }
 }
 
-async fn renew(State(server): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+async fn renew(State(server): State<Shared>, headers: HeaderMap, body: Body) -> Response {
     server.pause().await;
     let Some(master) = bearer(&headers) else {
         return no_session();
     };
-    let old = request_json(&body).and_then(|b| b["oldSessionToken"].as_str().map(str::to_string));
-    let new_token = server.new_token("st");
+    let body = match server.request_json(body).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
+    };
+    let old = body.and_then(|b| b["oldSessionToken"].as_str().map(str::to_string));
+    let new_token = secure::token("st");
     let mut sessions = server.sessions();
-    let Some(session) = sessions.values_mut().find(|s| s.master == master) else {
+    let Some(session) = sessions
+        .values_mut()
+        .find(|s| secure::same(&s.master, &master))
+    else {
         return no_session();
     };
     let now = Instant::now();
@@ -666,7 +777,10 @@ async fn renew(State(server): State<Shared>, headers: HeaderMap, body: Bytes) ->
             Value::Null,
         );
     }
-    if old.as_deref().is_some_and(|old| old != session.token) {
+    if old
+        .as_deref()
+        .is_some_and(|old| !secure::same(old, &session.token))
+    {
         return failure(
             "390111",
             "The session token to renew is not the current one.",
@@ -703,7 +817,7 @@ async fn logout(
             let mut sessions = server.sessions();
             let id = sessions
                 .values()
-                .find(|s| Some(&s.token) == token.as_ref())
+                .find(|s| token.as_ref().is_some_and(|t| secure::same(t, &s.token)))
                 .map(|s| s.id);
             id.and_then(|id| sessions.remove(&id))
         };
@@ -756,17 +870,33 @@ mod tests {
         assert_eq!(statement_type("CREATE DATABASE d"), 0x6000);
     }
 
+    /// A session whose every statement fails with `code`.
+    struct Failing(&'static str);
+
+    impl SqlSession for Failing {
+        fn execute(&self, sql: &str) -> Result<Rows, BackendError> {
+            Err(BackendError::Sql {
+                code: self.0.to_string(),
+                sqlstate: "02000".to_string(),
+                message: "no".to_string(),
+                query_id: None,
+                statement: sql.to_string(),
+            })
+        }
+    }
+
     #[test]
-    fn jwt_checks_subject_issuer_and_expiry() {
-        let claims = |sub: &str, exp: u64| {
-            let c = json!({"sub": sub, "iss": format!("{sub}.SHA256:abc"), "exp": exp});
-            format!("e30.{}.sig", URL_SAFE_NO_PAD.encode(c.to_string()))
-        };
-        let future = 4_000_000_000;
-        assert!(check_jwt(&claims("BANK.FLOE", future), "BANK", "floe").is_ok());
-        assert!(check_jwt(&claims("BANK.OTHER", future), "BANK", "floe").is_err());
-        assert!(check_jwt(&claims("BANK.FLOE", 1), "BANK", "floe").is_err());
-        assert!(check_jwt("not-a-jwt", "BANK", "floe").is_err());
+    fn keys_that_cannot_be_read_refuse_the_login() {
+        assert!(matches!(
+            registered_keys(&Failing("002003"), "floe"),
+            Ok(None)
+        ));
+        assert!(registered_keys(&Failing("000002"), "floe").is_err());
+        let emulator = crate::emulator::Emulator::open_in_memory().unwrap();
+        let session = emulator.session("bank");
+        assert!(matches!(registered_keys(&session, "floe"), Ok(None)));
+        session.execute("CREATE USER FLOE").unwrap();
+        assert!(matches!(registered_keys(&session, "floe"), Ok(Some(keys)) if keys.is_empty()));
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod stage;
 pub mod stream;
 pub mod table;
 pub mod task;
+pub mod user;
 pub mod warehouse;
 
 use super::columns;
@@ -38,6 +39,7 @@ pub fn error_noun(kind: &str) -> &'static str {
         "DATABASE" => "Database",
         "WAREHOUSE" => "Warehouse",
         "ROLE" => "Role",
+        "USER" => "User",
         "SHARE" => "Share",
         "LISTING" => "Listing",
         "PROCEDURE" => "Procedure",

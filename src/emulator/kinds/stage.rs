@@ -461,6 +461,62 @@ fn stage_token(p: &mut Parser<'_>) -> Result<String, SfError> {
     }
 }
 
+/// The largest file PUT reads. PUT reads the file on the emulator's host, also
+/// when the statement arrives over the wire, so what it reads must be bounded.
+pub const MAX_PUT_BYTES: u64 = 1 << 30;
+
+/// Reads a PUT source: a regular file (after symlinks; never a device or FIFO,
+/// which could hang or never end) of at most [`MAX_PUT_BYTES`], read with that cap.
+fn read_local_file(path: &str) -> Result<Vec<u8>, SfError> {
+    use std::io::Read;
+    let missing = || SfError::new("253006", "22000", format!("File doesn't exist: ['{path}']"));
+    let not_regular = || {
+        SfError::new(
+            "253006",
+            "22000",
+            format!("File doesn't exist: ['{path}'] (not a regular file)"),
+        )
+    };
+    // Checked before opening: opening a FIFO for reading waits for a writer.
+    if !std::fs::metadata(path).map_err(|_| missing())?.is_file() {
+        return Err(not_regular());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        // Should the path turn into a FIFO after the check, opening still returns.
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(|_| missing())?;
+    let metadata = file.metadata().map_err(|_| missing())?;
+    if !metadata.is_file() {
+        return Err(not_regular());
+    }
+    let too_large = || {
+        SfError::new(
+            "253006",
+            "22000",
+            format!(
+                "File ['{path}'] is larger than the emulator's PUT limit of {} bytes",
+                MAX_PUT_BYTES
+            ),
+        )
+    };
+    if metadata.len() > MAX_PUT_BYTES {
+        return Err(too_large());
+    }
+    let mut content = Vec::new();
+    file.take(MAX_PUT_BYTES + 1)
+        .read_to_end(&mut content)
+        .map_err(|_| missing())?;
+    if content.len() as u64 > MAX_PUT_BYTES {
+        return Err(too_large());
+    }
+    Ok(content)
+}
+
 pub fn put(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
     p.advance();
     let source = match &p.peek().tok {
@@ -499,8 +555,7 @@ pub fn put(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
         return Err(SfError::unsupported("PUT with wildcards"));
     }
     let (stage, prefix) = internal_stage(ex, &target)?;
-    let content = std::fs::read(path)
-        .map_err(|_| SfError::new("253006", "22000", format!("File doesn't exist: ['{path}']")))?;
+    let content = read_local_file(path)?;
     let file_name = std::path::Path::new(path)
         .file_name()
         .and_then(|n| n.to_str())
