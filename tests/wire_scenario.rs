@@ -214,7 +214,15 @@ fn line_breaks_and_control_characters_round_trip_in_process_and_over_the_wire() 
             "{backend}: raw control characters {raw:?} in\n{script}"
         );
 
-        let outcome = apply(&first, &sessions, ApplyOptions { parallelism: 1 }, &|_| {});
+        let outcome = apply(
+            &first,
+            &sessions,
+            ApplyOptions {
+                parallelism: 1,
+                project_root: Some(project.root.clone()),
+            },
+            &|_| {},
+        );
         assert!(
             outcome.failed.is_empty(),
             "{backend}: {:#?}",
