@@ -40,7 +40,7 @@ fn snapshot_plan(scenario: &Scenario, case: &str, extra: &[&str]) {
             prepend_module_to_snapshot => false,
             omit_expression => true,
         }, {
-            insta::assert_snapshot!(format, out);
+            insta::assert_snapshot!(format, common::redact::without_version(&out));
         });
     }
 }

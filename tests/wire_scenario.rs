@@ -13,7 +13,7 @@ use floe::kinds::{self, Context};
 use floe::manifest::{self, Project};
 use floe::model::{AccountName, Catalog, Ident, Spec};
 use floe::plan::{self, Plan, PlanOptions};
-use floe::report::{self, Format};
+use floe::report::{self, Format, PlanContext};
 use floe::runtime::apply::{ApplyOptions, apply};
 use floe::runtime::observe::{Observed, Sessions, observe};
 use floe::runtime::session::SqlSession;
@@ -101,7 +101,7 @@ fn converge(project: &Project, sessions: &Sessions) -> Run {
     let outcome = apply(&first, sessions, ApplyOptions { parallelism: 1 }, &|_| {});
     let again = make_plan(project, sessions);
     Run {
-        plan: report::render(&first, Format::Json),
+        plan: report::render(&first, &PlanContext::default(), Format::Json),
         applied: outcome.applied.len(),
         failed: outcome
             .failed
@@ -109,7 +109,7 @@ fn converge(project: &Project, sessions: &Sessions) -> Run {
             .map(|f| (f.statement.clone(), f.code.clone(), f.message.clone()))
             .collect(),
         skipped: outcome.skipped.len(),
-        replan: report::render(&again, Format::Sql),
+        replan: report::render(&again, &PlanContext::default(), Format::Sql),
         replan_empty: again.is_empty(),
     }
 }

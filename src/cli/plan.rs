@@ -101,7 +101,11 @@ pub fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let (project, name, target, _sessions, compared) =
         prepare(&args.project, args.target.target.as_deref())?;
     let plan = make_plan(&compared, args.allow_destroy)?;
-    print!("{}", report::render(&plan, format_of(args.format)));
+    let context = report::PlanContext::new(&name, &project.accounts);
+    print!(
+        "{}",
+        report::render(&plan, &context, format_of(args.format))
+    );
     if let Some(out) = &args.out {
         let saved = SavedPlan {
             format_version: saved::SAVED_FORMAT_VERSION,
@@ -197,7 +201,11 @@ fn apply_saved(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
 fn execute(plan: &Plan, sessions: &Sessions, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     print!(
         "{}",
-        report::render(plan, Format::Text { colour: colour() })
+        report::render(
+            plan,
+            &report::PlanContext::default(),
+            Format::Text { colour: colour() }
+        )
     );
     if plan.is_empty() {
         return Ok(ExitCode::SUCCESS);
