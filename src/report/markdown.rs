@@ -356,6 +356,29 @@ mod tests {
     }
 
     #[test]
+    fn a_long_hazard_list_is_cut_in_the_summary() {
+        let mut v = view(HAZARDS_LISTED + 7);
+        for step in &mut v.steps {
+            step.hazards = vec!["drops_data".into()];
+            step.needs_allow_destroy = true;
+            v.summary.total.destructive += 1;
+        }
+        let head = head(&v);
+        assert_eq!(
+            head.matches("— needs `--allow-destroy`").count(),
+            HAZARDS_LISTED
+        );
+        assert!(
+            head.contains("> - … and 7 more steps with hazards\n"),
+            "{head}"
+        );
+        assert!(head.contains(&format!(
+            "> **{} steps lose data; apply needs `--allow-destroy`.**",
+            HAZARDS_LISTED + 7
+        )));
+    }
+
+    #[test]
     fn fences_outgrow_backtick_runs() {
         assert_eq!(fence("select 1"), "```");
         assert_eq!(fence("x ```` y"), "`````");

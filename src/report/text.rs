@@ -239,3 +239,36 @@ pub(super) fn list_changes(out: &mut String, p: &PropertyView, indent: &str, sty
         let _ = writeln!(out, "{indent}  ({kept} unchanged)");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(old: &str, new: &str) -> PropertyView {
+        PropertyView {
+            name: "body".into(),
+            old: Some(Value::Text(old.into())),
+            new: Some(Value::Text(new.into())),
+            list: None,
+        }
+    }
+
+    #[test]
+    fn body_diffs_ignore_a_missing_last_newline_unless_it_is_the_change() {
+        let diff = body_diff(&body("a\nb", "a\nc"), false);
+        assert_eq!(diff, "@@ -1,2 +1,2 @@\n a\n-b\n+c\n");
+        let only_newline = body_diff(&body("a\nb", "a\nb\n"), true);
+        assert!(
+            only_newline.contains("No newline at end of file"),
+            "{only_newline}"
+        );
+    }
+
+    #[test]
+    fn numbers_and_booleans_are_not_quoted() {
+        assert_eq!(value(&Some(Value::Number(60.into()))), "60");
+        assert_eq!(value(&Some(Value::Boolean(true))), "true");
+        assert_eq!(value(&Some(Value::Text("60".into()))), "\"60\"");
+        assert_eq!(value(&None), "(unset)");
+    }
+}
