@@ -58,11 +58,81 @@ impl Hazard {
     }
 }
 
+/// What a single-valued property's text stands for, so the JSON plan can give it its
+/// type (`1`, `true`) rather than a string.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueType {
+    #[default]
+    Text,
+    Number,
+    Boolean,
+}
+
+impl ValueType {
+    pub fn is_text(&self) -> bool {
+        *self == ValueType::Text
+    }
+}
+
+/// One side of a single-valued property: its text and what the text stands for.
+/// Built from the spec's own value (`bool`, integers, `String`), never by reading text.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Shown {
+    pub text: String,
+    pub value_type: ValueType,
+}
+
+impl From<String> for Shown {
+    fn from(text: String) -> Shown {
+        Shown {
+            text,
+            value_type: ValueType::Text,
+        }
+    }
+}
+
+impl From<bool> for Shown {
+    fn from(b: bool) -> Shown {
+        Shown {
+            text: b.to_string(),
+            value_type: ValueType::Boolean,
+        }
+    }
+}
+
+macro_rules! shown_number {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Shown {
+            fn from(n: $t) -> Shown {
+                Shown { text: n.to_string(), value_type: ValueType::Number }
+            }
+        }
+    )*};
+}
+shown_number!(u32, u64, i64);
+
+impl From<&serde_json::Value> for Shown {
+    /// A JSON option value (file format options): strings without their quotes.
+    fn from(v: &serde_json::Value) -> Shown {
+        match v {
+            serde_json::Value::Bool(b) => Shown::from(*b),
+            serde_json::Value::Number(n) => Shown {
+                text: n.to_string(),
+                value_type: ValueType::Number,
+            },
+            serde_json::Value::String(s) => Shown::from(s.clone()),
+            other => Shown::from(other.to_string()),
+        }
+    }
+}
+
 /// One property's old and new value, rendered for people (`X-Small`, `true`, a body).
 ///
 /// A list-valued property (columns, grants, targets…) has one item per line in `old`
 /// and `new` and `list` set, so reports can show items one per line and an alter as
-/// the items added and removed rather than two long strings.
+/// the items added and removed rather than two long strings. A single-valued one
+/// records in `value_type` whether its text is a number or a boolean.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct PropertyChange {
     pub name: String,
@@ -70,16 +140,35 @@ pub struct PropertyChange {
     pub new: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub list: bool,
+    #[serde(default, skip_serializing_if = "ValueType::is_text")]
+    pub value_type: ValueType,
 }
 
 impl PropertyChange {
-    /// A single-valued property.
+    /// A single-valued text property.
     pub fn scalar(name: impl Into<String>, old: Option<String>, new: Option<String>) -> Self {
         PropertyChange {
             name: name.into(),
             old,
             new,
             list: false,
+            value_type: ValueType::Text,
+        }
+    }
+
+    /// A single-valued property whose sides carry their type (numbers, booleans).
+    pub fn typed(name: impl Into<String>, old: Option<Shown>, new: Option<Shown>) -> Self {
+        let value_type = new
+            .as_ref()
+            .or(old.as_ref())
+            .map(|s| s.value_type)
+            .unwrap_or_default();
+        PropertyChange {
+            name: name.into(),
+            old: old.map(|s| s.text),
+            new: new.map(|s| s.text),
+            list: false,
+            value_type,
         }
     }
 
@@ -90,6 +179,7 @@ impl PropertyChange {
             old: old.map(|items| items.join("\n")),
             new: new.map(|items| items.join("\n")),
             list: true,
+            value_type: ValueType::Text,
         }
     }
 

@@ -21,7 +21,7 @@ use floe::emulator::Emulator;
 use floe::model::{AccountName, Ident};
 use floe::plan::Plan;
 use floe::plan::saved::SavedTarget;
-use floe::report::{self, Format};
+use floe::report::{self, Format, PlanContext};
 use floe::runtime::observe::Sessions;
 use floe::runtime::pipeline::observe_and_plan;
 use floe::runtime::{ApplyOptions, apply, target};
@@ -73,10 +73,26 @@ databases:
 /// Every format of a plan, as `floe plan` prints it without colour.
 fn rendered(plan: &Plan) -> Vec<(&'static str, String)> {
     vec![
-        ("text", report::render(plan, Format::Text { colour: false })),
-        ("json", report::render(plan, Format::Json)),
-        ("markdown", report::render(plan, Format::Markdown)),
-        ("sql", report::render(plan, Format::Sql)),
+        (
+            "text",
+            report::render(
+                plan,
+                &PlanContext::default(),
+                Format::Text { colour: false },
+            ),
+        ),
+        (
+            "json",
+            report::render(plan, &PlanContext::default(), Format::Json),
+        ),
+        (
+            "markdown",
+            report::render(plan, &PlanContext::default(), Format::Markdown),
+        ),
+        (
+            "sql",
+            report::render(plan, &PlanContext::default(), Format::Sql),
+        ),
     ]
 }
 
@@ -112,7 +128,7 @@ fn apply_and_converge(
     assert!(
         again.is_empty(),
         "{backend}: not converged:\n{}",
-        report::render(&again, Format::Sql)
+        report::render(&again, &PlanContext::default(), Format::Sql)
     );
 }
 

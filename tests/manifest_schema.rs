@@ -1,11 +1,12 @@
-//! The committed JSON Schemas in `schemas/` match the manifest types, and every
-//! shipped manifest points editors at them.
+//! The committed JSON Schemas in `schemas/` match the manifest types and the JSON
+//! plan's, and every shipped manifest points editors at them.
 
 use std::path::{Path, PathBuf};
 
 use floe::manifest::schema::{
     ACCOUNT_SCHEMA_FILE, PROJECT_SCHEMA_FILE, account_schema, project_schema,
 };
+use floe::report::view::PLAN_SCHEMA_FILE;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -17,6 +18,7 @@ fn committed_schemas_are_current() {
     for (file, generated) in [
         (PROJECT_SCHEMA_FILE, project_schema()),
         (ACCOUNT_SCHEMA_FILE, account_schema()),
+        (PLAN_SCHEMA_FILE, floe::report::plan_schema()),
     ] {
         let path = repo().join("schemas").join(file);
         if update {
@@ -26,7 +28,7 @@ fn committed_schemas_are_current() {
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             committed == generated,
-            "schemas/{file} is stale (the manifest types changed).\n\
+            "schemas/{file} is stale (the manifest or plan types changed).\n\
              Regenerate it with: FLOE_UPDATE_SCHEMAS=1 cargo test --test manifest_schema"
         );
     }
@@ -105,6 +107,35 @@ fn shipped_manifests_start_with_the_schema_modeline() {
             "{}: modeline points at missing {}",
             file.display(),
             target.display()
+        );
+    }
+}
+
+#[test]
+fn floe_schema_prints_the_committed_plan_schema() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_floe"))
+        .args(["schema", "--file", "plan"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let committed = std::fs::read_to_string(repo().join("schemas/plan.schema.json")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
+    let schema: serde_json::Value = serde_json::from_str(&committed).unwrap();
+    assert_eq!(schema["title"], "floe plan");
+    for key in [
+        "format_version",
+        "floe_version",
+        "target",
+        "accounts",
+        "plan_hash",
+    ] {
+        assert!(
+            schema["required"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == key),
+            "the plan schema does not require `{key}`"
         );
     }
 }

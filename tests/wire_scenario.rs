@@ -16,7 +16,7 @@ use floe::kinds::{self, Context};
 use floe::manifest::{self, Project};
 use floe::model::{AccountName, Catalog, Ident, Spec};
 use floe::plan::{self, Plan};
-use floe::report::{self, Format};
+use floe::report::{self, Format, PlanContext};
 use floe::runtime::apply::{ApplyOptions, apply};
 use floe::runtime::observe::{Observed, Sessions, observe};
 use floe::runtime::session::SqlSession;
@@ -109,7 +109,7 @@ fn converge(project: &Project, sessions: &Sessions) -> Run {
     );
     let again = make_plan(project, sessions);
     Run {
-        plan: report::render(&first, Format::Json),
+        plan: report::render(&first, &PlanContext::default(), Format::Json),
         applied: outcome.applied.len(),
         failed: outcome
             .failed
@@ -117,7 +117,7 @@ fn converge(project: &Project, sessions: &Sessions) -> Run {
             .map(|f| (f.statement.clone(), f.code.clone(), f.message.clone()))
             .collect(),
         skipped: outcome.skipped.len(),
-        replan: report::render(&again, Format::Sql),
+        replan: report::render(&again, &PlanContext::default(), Format::Sql),
         replan_empty: again.is_empty(),
     }
 }
@@ -200,7 +200,7 @@ fn line_breaks_and_control_characters_round_trip_in_process_and_over_the_wire() 
         ("over the wire", over_the_wire(&server, &project)),
     ] {
         let first = make_plan(&project, &sessions);
-        let script = report::render(&first, Format::Sql);
+        let script = report::render(&first, &PlanContext::default(), Format::Sql);
         assert!(
             script.contains(r"'Customer profiles\r\nshared with\tthe partner \x01 (bell \x07)'"),
             "{backend}: the comment is escaped in the plan:\n{script}"
@@ -232,7 +232,7 @@ fn line_breaks_and_control_characters_round_trip_in_process_and_over_the_wire() 
         assert!(
             again.is_empty(),
             "{backend}: the plan after apply is not empty:\n{}",
-            report::render(&again, Format::Sql)
+            report::render(&again, &PlanContext::default(), Format::Sql)
         );
 
         let bank = sessions[&AccountName::new("bank")].clone();

@@ -28,7 +28,7 @@ pub struct Cli {
 pub enum Command {
     /// Check a project's manifests without touching any account.
     Validate(ProjectArgs),
-    /// Print the JSON Schema of manifest files (the same files are in `schemas/`).
+    /// Print the JSON Schema of manifest files or of the JSON plan (also in `schemas/`).
     Schema(SchemaArgs),
     /// Print the cross-account dependency graph.
     Graph(GraphArgs),
@@ -72,6 +72,8 @@ pub enum SchemaFile {
     Account,
     /// The project file, `floe.yaml`.
     Project,
+    /// The JSON plan (`floe plan --format json`).
+    Plan,
 }
 
 #[derive(Debug, Args)]

@@ -108,7 +108,11 @@ pub fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     let (project, name, target, _sessions, compared) =
         prepare(&args.project, args.target.target.as_deref())?;
     let plan = compared.plan()?;
-    print!("{}", report::render(&plan, format_of(args.format)));
+    let context = report::PlanContext::new(&name, &project.accounts);
+    print!(
+        "{}",
+        report::render(&plan, &context, format_of(args.format))
+    );
     if let Some(out) = &args.out {
         saved::write(out, &project, &name, &target, &compared, &plan)?;
         eprintln!(
@@ -210,7 +214,11 @@ fn execute(
 ) -> anyhow::Result<ExitCode> {
     print!(
         "{}",
-        report::render(plan, Format::Text { colour: colour() })
+        report::render(
+            plan,
+            &report::PlanContext::default(),
+            Format::Text { colour: colour() }
+        )
     );
     if plan.is_empty() {
         return Ok(ExitCode::SUCCESS);

@@ -181,7 +181,11 @@ pub fn show(args: &ShowArgs) -> anyhow::Result<ExitCode> {
     let saved = read(&args.plan)?;
     print!(
         "{}",
-        report::render(&saved.plan, super::plan::format_of(args.format))
+        report::render(
+            &saved.plan,
+            &report::PlanContext::new(&saved.target_name, &saved.accounts),
+            super::plan::format_of(args.format),
+        )
     );
     let files: BTreeMap<_, _> = saved.files.iter().collect();
     eprintln!(

@@ -80,6 +80,7 @@ pub fn schema(args: &SchemaArgs) -> anyhow::Result<ExitCode> {
     match args.file {
         SchemaFile::Account => print!("{}", manifest::schema::account_schema()),
         SchemaFile::Project => print!("{}", manifest::schema::project_schema()),
+        SchemaFile::Plan => print!("{}", crate::report::plan_schema()),
     }
     Ok(ExitCode::SUCCESS)
 }

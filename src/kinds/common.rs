@@ -1,7 +1,7 @@
 //! Small helpers every kind uses: reading SHOW values, canonical text, comparing
 //! declared properties, and building [`Change`]s.
 
-use crate::diff::{Action, Change, Hazard, PropertyChange};
+use crate::diff::{Action, Change, Hazard, PropertyChange, Shown};
 use crate::model::{AccountRef, ObjectId};
 use crate::sql::{self, Statement};
 
@@ -145,18 +145,24 @@ impl Props {
         self.0.push(PropertyChange::list(name, old, new));
     }
 
+    /// Records a single-valued property whose sides carry their type.
+    pub fn push_typed(&mut self, name: &str, old: Option<Shown>, new: Option<Shown>) {
+        self.0.push(PropertyChange::typed(name, old, new));
+    }
+
     /// Records `name` when it is declared (`desired` is Some) and differs; returns
-    /// whether it was recorded.
-    pub fn cmp<T: PartialEq>(
+    /// whether it was recorded. `show` gives the value as text, a number or a boolean.
+    pub fn cmp<T: PartialEq, S: Into<Shown>>(
         &mut self,
         name: &str,
         desired: &Option<T>,
         observed: &Option<T>,
-        show: impl Fn(&T) -> String,
+        show: impl Fn(&T) -> S,
     ) -> bool {
         match desired {
             Some(d) if Some(d) != observed.as_ref() => {
-                self.push(name, observed.as_ref().map(&show), Some(show(d)));
+                let old = observed.as_ref().map(|o| show(o).into());
+                self.push_typed(name, old, Some(show(d).into()));
                 true
             }
             _ => false,
@@ -171,9 +177,14 @@ impl Props {
     }
 
     /// Lists declared properties for a create.
-    pub fn declare<T>(&mut self, name: &str, desired: &Option<T>, show: impl Fn(&T) -> String) {
+    pub fn declare<T, S: Into<Shown>>(
+        &mut self,
+        name: &str,
+        desired: &Option<T>,
+        show: impl Fn(&T) -> S,
+    ) {
         if let Some(d) = desired {
-            self.push(name, None, Some(show(d)));
+            self.push_typed(name, None, Some(show(d).into()));
         }
     }
 
@@ -213,9 +224,7 @@ pub fn alter_retention(
     desired: &Option<u32>,
     observed: &Option<u32>,
 ) {
-    if props.cmp("data_retention_time_in_days", desired, observed, |v| {
-        v.to_string()
-    }) {
+    if props.cmp("data_retention_time_in_days", desired, observed, |v| *v) {
         statements.push(stmt(format!(
             "ALTER {target} SET DATA_RETENTION_TIME_IN_DAYS = {}",
             desired.unwrap_or(1)
@@ -265,8 +274,8 @@ pub fn stmt(text: impl Into<String>) -> Statement {
     Statement::new(text)
 }
 
-pub fn show_bool(b: &bool) -> String {
-    b.to_string()
+pub fn show_bool(b: &bool) -> bool {
+    *b
 }
 
 #[allow(clippy::ptr_arg)] // used as `Fn(&T) -> String` with T = String

@@ -138,7 +138,7 @@ fn declared(spec: &DatabaseSpec) -> Props {
     p.declare(
         "data_retention_time_in_days",
         &spec.data_retention_time_in_days,
-        |v| v.to_string(),
+        |v| *v,
     );
     p.declare("comment", &spec.comment, common::show_str);
     p

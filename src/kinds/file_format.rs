@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::diff::{Action, Change, Hazard};
+use crate::diff::{Action, Change, Hazard, Shown};
 use crate::model::{FileFormatSpec, Ident, ObjectId, ObjectKind, Spec};
 use crate::sql;
 
@@ -77,8 +77,8 @@ fn option_sql(key: &str, value: &Value) -> String {
     format!("{} = {}", Ident::from_stored(key).sql(), value_sql(value))
 }
 
-fn show_value(v: &Value) -> String {
-    v.to_string()
+fn show_value(v: &Value) -> Shown {
+    Shown::from(v)
 }
 
 fn create_sql(id: &ObjectId, spec: &FileFormatSpec, replace: bool) -> String {
@@ -104,7 +104,7 @@ pub fn create(id: &ObjectId, spec: &FileFormatSpec, _ctx: &Context) -> Change {
     let mut p = Props::default();
     p.push("type", None, Some(spec.format_type.clone()));
     for (k, v) in &spec.options {
-        p.push(&k.to_ascii_lowercase(), None, Some(show_value(v)));
+        p.push_typed(&k.to_ascii_lowercase(), None, Some(show_value(v)));
     }
     p.declare("comment", &spec.comment, common::show_str);
     change(
@@ -143,7 +143,7 @@ pub fn update(
     for (k, v) in &desired.options {
         let have = observed.options.get(k);
         if have != Some(v) {
-            props.push(
+            props.push_typed(
                 &k.to_ascii_lowercase(),
                 have.map(show_value),
                 Some(show_value(v)),

@@ -39,7 +39,7 @@ pub fn create(id: &ObjectId, spec: &SchemaSpec, _ctx: &Context) -> Change {
     p.declare(
         "data_retention_time_in_days",
         &spec.data_retention_time_in_days,
-        |v| v.to_string(),
+        |v| *v,
     );
     p.declare("comment", &spec.comment, common::show_str);
     change(

@@ -145,11 +145,7 @@ pub fn update(
             common::show_str,
         );
         if dir_off {
-            props.push(
-                "directory_enabled",
-                Some("true".into()),
-                Some("false".into()),
-            );
+            props.push_typed("directory_enabled", Some(true.into()), Some(false.into()));
         }
         let mut hazards = vec![Hazard::RecreatesObject, Hazard::LosesGrants];
         if internal_now {

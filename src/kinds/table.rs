@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diff::{Action, Change, Hazard};
+use crate::diff::{Action, Change, Hazard, PropertyChange};
 use crate::model::{ColumnSpec, Ident, ObjectId, ObjectKind, ObjectName, Spec, TableSpec};
 use crate::sql;
 
@@ -76,6 +76,14 @@ fn column_sql(c: &ColumnSpec) -> String {
     sql
 }
 
+/// A column as an item of the `columns` list in plans: its definition, without the
+/// empty comment an observed column reports.
+fn column_item(c: &ColumnSpec) -> String {
+    let mut c = c.clone();
+    c.comment = c.comment.filter(|text| !text.is_empty());
+    column_sql(&c)
+}
+
 fn create_sql(id: &ObjectId, spec: &TableSpec, replace: bool) -> String {
     let verb = if replace {
         "CREATE OR REPLACE"
@@ -124,7 +132,7 @@ pub fn create(id: &ObjectId, spec: &TableSpec, _ctx: &Context) -> Change {
     p.declare(
         "data_retention_time_in_days",
         &spec.data_retention_time_in_days,
-        |v| v.to_string(),
+        |v| *v,
     );
     p.declare("comment", &spec.comment, common::show_str);
     change(
@@ -177,10 +185,14 @@ pub fn update(
     let mut statements = Vec::new();
     let mut hazards = Vec::new();
     let mut rebuild: Option<String> = None;
+    // Added and dropped columns are one list property, shown as `+`/`-` items; the
+    // list is the table's columns before and after (ADD COLUMN appends).
+    let columns_at = props.0.len();
+    let mut added = Vec::new();
     for c in &desired.columns {
         let col = format!("column {}", c.name.sql());
         let Some(o) = have.get(&c.name) else {
-            props.push(&col, None, Some(column_sql(c)));
+            added.push(column_item(c));
             statements.push(stmt(format!(
                 "ALTER TABLE {name} ADD COLUMN {}",
                 column_sql(c)
@@ -260,19 +272,25 @@ pub fn update(
     }
     // No declared columns means the columns are not managed: nothing is dropped.
     let columns_declared = !desired.columns.is_empty();
+    let mut kept = Vec::new();
     for o in &observed.columns {
         if columns_declared && !want.contains_key(&o.name) {
-            props.push(
-                &format!("column {}", o.name.sql()),
-                Some(column_sql(o)),
-                None,
-            );
             statements.push(stmt(format!(
                 "ALTER TABLE {name} DROP COLUMN {}",
                 o.name.sql()
             )));
             hazards.push(Hazard::DropsData);
+        } else {
+            kept.push(column_item(o));
         }
+    }
+    if !added.is_empty() || kept.len() != observed.columns.len() {
+        let before: Vec<String> = observed.columns.iter().map(column_item).collect();
+        kept.extend(added);
+        props.0.insert(
+            columns_at,
+            PropertyChange::list("columns", Some(&before), Some(&kept)),
+        );
     }
     if let Some(reason) = rebuild {
         return Some(replace(id, desired, props, reason));

@@ -99,8 +99,8 @@ fn declared_props(spec: &WarehouseSpec, old: Option<&WarehouseSpec>) -> Props {
     let empty = WarehouseSpec::default();
     let o = old.unwrap_or(&empty);
     let create = old.is_none();
-    let num = |v: &u64| v.to_string();
-    let num32 = |v: &u32| v.to_string();
+    let num = |v: &u64| *v;
+    let num32 = |v: &u32| *v;
     let b = common::show_bool;
     let s = common::show_str;
     macro_rules! field {

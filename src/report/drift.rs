@@ -154,10 +154,11 @@ pub fn text(view: &DriftView) -> String {
                 super::text::list_changes(&mut out, p, "        ", Default::default());
                 continue;
             }
-            let show = |v: &Option<String>| match v {
-                Some(v) if v.contains('\n') => format!("<{} lines>", v.lines().count()),
-                Some(v) => format!("{v:?}"),
-                None => "(unset)".into(),
+            let show = |v: &Option<super::view::Value>| match v {
+                Some(super::view::Value::Text(t)) if t.contains('\n') => {
+                    format!("<{} lines>", t.lines().count())
+                }
+                other => super::text::value(other),
             };
             let _ = writeln!(
                 out,

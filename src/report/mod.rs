@@ -13,7 +13,7 @@ pub mod sql;
 pub mod text;
 pub mod view;
 
-pub use view::{FORMAT_VERSION, PlanView, json};
+pub use view::{FORMAT_VERSION, PlanContext, PlanView, json, plan_hash, plan_schema};
 
 /// The plan formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,12 +25,16 @@ pub enum Format {
 }
 
 /// Renders a plan in one format.
-pub fn render(plan: &crate::plan::Plan, format: Format) -> String {
-    let view = PlanView::of(plan);
+pub fn render(plan: &crate::plan::Plan, context: &PlanContext, format: Format) -> String {
+    render_view(&PlanView::new(plan, context), format)
+}
+
+/// Renders a plan view in one format.
+pub fn render_view(view: &PlanView, format: Format) -> String {
     match format {
-        Format::Text { colour } => text::render(&view, text::Style { colour }),
-        Format::Json => json(&view),
-        Format::Markdown => markdown::render(&view),
-        Format::Sql => sql::render(&view),
+        Format::Text { colour } => text::render(view, text::Style { colour }),
+        Format::Json => json(view),
+        Format::Markdown => markdown::render(view),
+        Format::Sql => sql::render(view),
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::view::PlanView;
+use super::view::{PlanView, destroy_line};
 
 /// The statement with its `;`. When the last line ends inside a `--` comment the
 /// terminator goes on a line of its own, or the comment would swallow it.
@@ -17,6 +17,20 @@ pub fn terminated(statement: &str) -> String {
     }
 }
 
+/// Text for a `--` comment: control characters (a line break or carriage return in
+/// a quoted name) are written as escapes, so the comment cannot end early.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 pub fn render(view: &PlanView) -> String {
     let mut out = String::new();
     if view.steps.is_empty() {
@@ -24,6 +38,9 @@ pub fn render(view: &PlanView) -> String {
         return out;
     }
     let _ = writeln!(out, "-- floe plan: {}", view.summary.total.sentence());
+    if let Some(line) = destroy_line(view.summary.total.destructive) {
+        let _ = writeln!(out, "-- WARNING: {line}");
+    }
     for (account, steps) in view.by_account() {
         let _ = writeln!(out, "\n-- ===== account {account} =====");
         for step in steps {
@@ -32,10 +49,15 @@ pub fn render(view: &PlanView) -> String {
                 "\n-- step {}: {} {}",
                 step.id,
                 step.action,
-                step.object.label().replace(char::is_control, " ")
+                comment(&step.object.label())
             );
             if !step.hazards.is_empty() {
-                let _ = writeln!(out, "-- hazards: {}", step.hazards.join(", "));
+                let needs = if step.needs_allow_destroy {
+                    " (needs --allow-destroy)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(out, "-- hazards: {}{needs}", step.hazards.join(", "));
             }
             for statement in &step.sql {
                 let _ = writeln!(out, "{}", terminated(statement));
@@ -56,5 +78,14 @@ mod tests {
             terminated("ALTER TASK T MODIFY AS CALL p() -- why"),
             "ALTER TASK T MODIFY AS CALL p() -- why\n;"
         );
+    }
+
+    #[test]
+    fn comments_hold_no_control_characters() {
+        assert_eq!(
+            comment("table D.S.\"a\nb\rc\u{7}\""),
+            "table D.S.\"a\\nb\\rc\\u{7}\""
+        );
+        assert_eq!(comment("table D.S.T"), "table D.S.T");
     }
 }

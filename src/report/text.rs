@@ -13,9 +13,7 @@ use similar::TextDiff;
 
 use crate::plan::StepAction;
 
-use crate::diff::PropertyChange;
-
-use super::view::{ListLine, PlanView, PropertyView, StepView, list_lines};
+use super::view::{ListLine, PlanView, PropertyView, StepView, Value, destroy_line};
 
 /// How to render.
 #[derive(Clone, Copy, Debug, Default)]
@@ -86,6 +84,9 @@ pub fn render(view: &PlanView, style: Style) -> String {
         style.paint(BOLD, "Plan:"),
         view.summary.total.sentence()
     );
+    if let Some(line) = destroy_line(view.summary.total.destructive) {
+        let _ = writeln!(out, "{}", style.paint(RED, &format!("Warning: {line}.")));
+    }
     out
 }
 
@@ -105,7 +106,10 @@ fn render_step(out: &mut String, step: &StepView, style: Style) {
         let _ = writeln!(out, "      # {reason}");
     }
     if !step.hazards.is_empty() {
-        let hazards = format!("hazards: {}", step.hazards.join(", "));
+        let mut hazards = format!("hazards: {}", step.hazards.join(", "));
+        if step.needs_allow_destroy {
+            hazards.push_str(" (needs --allow-destroy)");
+        }
         let _ = writeln!(out, "      {}", style.paint(RED, &hazards));
     }
     if matches!(step.action, StepAction::Suspend | StepAction::Resume) {
@@ -116,9 +120,11 @@ fn render_step(out: &mut String, step: &StepView, style: Style) {
     }
 }
 
-fn value(text: &Option<String>) -> String {
-    match text {
-        Some(v) => format!("{v:?}"),
+/// A value inline: text quoted, numbers and booleans as they are.
+pub(super) fn value(value: &Option<Value>) -> String {
+    match value {
+        Some(Value::Text(t)) => format!("{t:?}"),
+        Some(v) => v.display(),
         None => "(unset)".to_string(),
     }
 }
@@ -128,10 +134,9 @@ fn render_property(out: &mut String, p: &PropertyView, action: StepAction, style
         render_list(out, p, action, style);
         return;
     }
-    let multi_line = |v: &Option<String>| v.as_deref().is_some_and(|t| t.contains('\n'));
-    if action == StepAction::Create || (p.old.is_none() && multi_line(&p.new)) {
+    if action == StepAction::Create || (p.old.is_none() && p.multi_line()) {
         match &p.new {
-            Some(v) if v.contains('\n') => {
+            Some(Value::Text(v)) if v.contains('\n') => {
                 let _ = writeln!(out, "      {} = <<", p.name);
                 for line in v.lines() {
                     let _ = writeln!(out, "        {line}");
@@ -144,17 +149,9 @@ fn render_property(out: &mut String, p: &PropertyView, action: StepAction, style
         }
         return;
     }
-    if multi_line(&p.old) || multi_line(&p.new) {
-        let old = p.old.clone().unwrap_or_default();
-        let new = p.new.clone().unwrap_or_default();
+    if p.multi_line() {
         let _ = writeln!(out, "      {}:", p.name);
-        let diff = TextDiff::from_lines(&old, &new);
-        let unified = diff
-            .unified_diff()
-            .context_radius(3)
-            .header("old", "new")
-            .to_string();
-        for line in unified.lines() {
+        for line in body_diff(p, true).lines() {
             let painted = if line.starts_with('+') && !line.starts_with("+++") {
                 style.paint(GREEN, line)
             } else if line.starts_with('-') && !line.starts_with("---") {
@@ -175,11 +172,39 @@ fn render_property(out: &mut String, p: &PropertyView, action: StepAction, style
     );
 }
 
+/// The unified diff of a multi-line value (a body). A last line without a newline
+/// is compared as if it had one: whether a body ends in a newline is not a change
+/// worth a `\ No newline at end of file` line, unless it is the only change.
+/// `header` adds the `--- old` / `+++ new` lines.
+pub(super) fn body_diff(p: &PropertyView, header: bool) -> String {
+    let old = p.old_text().unwrap_or_default();
+    let new = p.new_text().unwrap_or_default();
+    let terminated = |t: &str| {
+        if t.is_empty() || t.ends_with('\n') {
+            t.to_string()
+        } else {
+            format!("{t}\n")
+        }
+    };
+    let (a, b) = if terminated(&old) == terminated(&new) {
+        (old, new)
+    } else {
+        (terminated(&old), terminated(&new))
+    };
+    let diff = TextDiff::from_lines(&a, &b);
+    let mut unified = diff.unified_diff();
+    unified.context_radius(3);
+    if header {
+        unified.header("old", "new");
+    }
+    unified.to_string()
+}
+
 /// A list-valued property: its items one per line when declared on a create, the items
 /// added (`+`) and removed (`-`) otherwise.
 fn render_list(out: &mut String, p: &PropertyView, action: StepAction, style: Style) {
     if action == StepAction::Create || p.old.is_none() {
-        let items = PropertyChange::items(p.new.as_deref().unwrap_or(""));
+        let items = p.new.as_ref().map(Value::items).unwrap_or_default();
         if items.is_empty() {
             let _ = writeln!(out, "      {} = []", p.name);
             return;
@@ -199,7 +224,7 @@ fn render_list(out: &mut String, p: &PropertyView, action: StepAction, style: St
 /// `indent`, then how many items did not change.
 pub(super) fn list_changes(out: &mut String, p: &PropertyView, indent: &str, style: Style) {
     let mut kept = 0;
-    for line in list_lines(p.old.as_deref(), p.new.as_deref()) {
+    for line in p.list_lines() {
         match line {
             ListLine::Added(item) => {
                 let _ = writeln!(out, "{indent}{}", style.paint(GREEN, &format!("+ {item}")));
@@ -212,5 +237,38 @@ pub(super) fn list_changes(out: &mut String, p: &PropertyView, indent: &str, sty
     }
     if kept > 0 {
         let _ = writeln!(out, "{indent}  ({kept} unchanged)");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(old: &str, new: &str) -> PropertyView {
+        PropertyView {
+            name: "body".into(),
+            old: Some(Value::Text(old.into())),
+            new: Some(Value::Text(new.into())),
+            list: None,
+        }
+    }
+
+    #[test]
+    fn body_diffs_ignore_a_missing_last_newline_unless_it_is_the_change() {
+        let diff = body_diff(&body("a\nb", "a\nc"), false);
+        assert_eq!(diff, "@@ -1,2 +1,2 @@\n a\n-b\n+c\n");
+        let only_newline = body_diff(&body("a\nb", "a\nb\n"), true);
+        assert!(
+            only_newline.contains("No newline at end of file"),
+            "{only_newline}"
+        );
+    }
+
+    #[test]
+    fn numbers_and_booleans_are_not_quoted() {
+        assert_eq!(value(&Some(Value::Number(60.into()))), "60");
+        assert_eq!(value(&Some(Value::Boolean(true))), "true");
+        assert_eq!(value(&Some(Value::Text("60".into()))), "\"60\"");
+        assert_eq!(value(&None), "(unset)");
     }
 }

@@ -202,11 +202,17 @@ impl BackendRun {
         }
     }
 
-    /// Output with this run's temporary paths replaced by `<project>` and `<dir>`.
-    fn redact(&self, text: &str) -> String {
-        self.project
+    /// Output with this run's temporary paths replaced by `<project>` and `<dir>`,
+    /// and, in plans, its target's name by `<target>` and the plan hash by `<hash>`.
+    pub fn redact(&self, text: &str) -> String {
+        let text = self
+            .project
             .redact(text)
-            .replace(&self.project.dir().display().to_string(), "<dir>")
+            .replace(&self.project.dir().display().to_string(), "<dir>");
+        super::redact::without_plan_hash(&super::redact::without_target(
+            &text,
+            self.backend.target(),
+        ))
     }
 }
 

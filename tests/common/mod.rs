@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod backend;
+pub mod redact;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
