@@ -23,6 +23,7 @@ use std::path::Path;
 use super::data_type::{self, Position, TypeProblem};
 use super::de::{DeError, DeErrorKind, from_node};
 use super::diagnostics::{Diagnostic, codes, did_you_mean};
+use super::files::ProjectFiles;
 use super::limits::Limit;
 use super::names::{self, NameError, Scope};
 use super::raw::{AccountFile, WholeNumber};
@@ -152,13 +153,16 @@ struct Opened<R> {
 pub struct Lowerer<'a> {
     pub out: Lowered,
     accounts: &'a BTreeSet<AccountName>,
+    /// Every file a manifest names is read through this (confined, capped).
+    files: &'a ProjectFiles,
 }
 
 impl<'a> Lowerer<'a> {
-    pub fn new(accounts: &'a BTreeSet<AccountName>) -> Lowerer<'a> {
+    pub fn new(accounts: &'a BTreeSet<AccountName>, files: &'a ProjectFiles) -> Lowerer<'a> {
         Lowerer {
             out: Lowered::default(),
             accounts,
+            files,
         }
     }
 
@@ -167,11 +171,15 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Records a local file the project reads, with the sha256 of what was read.
+    /// Records a local file the desired state was made from (resolved path → sha256),
+    /// so a saved plan can refuse to apply after the file changed.
     fn read_file(&mut self, path: &Path, bytes: &[u8]) {
         use sha2::{Digest, Sha256};
-        self.out
-            .files
-            .insert(path.to_path_buf(), hex::encode(Sha256::digest(bytes)));
+        self.record_file(path, hex::encode(Sha256::digest(bytes)));
+    }
+
+    fn record_file(&mut self, path: &Path, sha256: String) {
+        self.out.files.insert(path.to_path_buf(), sha256);
     }
 
     fn declare(&mut self, id: ObjectId, spec: Spec, span: Span, node: &Node) {
@@ -490,14 +498,6 @@ fn field_span(node: &Node, field: &str, fallback: Span) -> Span {
 }
 
 /// A short, platform-independent reason for a failed read.
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "file not found".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    }
-}
-
 /// "warehouse `QUERY_WH` in account `bank`" style description.
 pub fn describe(id: &ObjectId) -> String {
     if id.kind == ObjectKind::Grant {
