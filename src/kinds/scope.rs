@@ -120,7 +120,8 @@ pub struct Scope {
     pub local_databases: BTreeSet<Ident>,
     /// Tables desired streams read from (observed even inside imported databases).
     pub stream_tables: BTreeSet<ObjectName>,
-    /// Roles that receive desired grants.
+    /// Roles that receive desired grants, and every declared role (whose grants
+    /// are all observed: one `SHOW GRANTS TO ROLE` each).
     pub grant_roles: BTreeSet<Ident>,
     /// Desired model → its artifact stage.
     pub model_stages: BTreeMap<ObjectName, ObjectName>,
@@ -160,6 +161,9 @@ impl Scope {
                 }
                 Spec::Grant(g) => {
                     scope.grant_roles.insert(g.to_role.clone());
+                }
+                Spec::Role(_) => {
+                    scope.grant_roles.insert(id.name.name.clone());
                 }
                 Spec::Model(m) => {
                     scope.model_stages.insert(id.name.clone(), m.stage.clone());

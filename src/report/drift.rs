@@ -1,13 +1,18 @@
 //! The drift report (`floe drift`): per managed object that differs from the
-//! manifests, its changed properties; and the unmanaged objects found inside managed
-//! databases and schemas. Text for schedules' logs, JSON for automation.
+//! manifests, its changed properties; undeclared grants held by declared roles
+//! (privilege escalation marked); and unmanaged objects — anything inside managed
+//! databases and schemas, and the account's warehouses, databases, roles, shares and
+//! listings — except what Snowflake creates itself and what floe.yaml's `ignore:`
+//! patterns name. Text for schedules' logs, JSON for automation.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
 use crate::diff::{Action, Change};
-use crate::model::{Catalog, ObjectId, ObjectKind, ObjectName};
+use crate::kinds::grant::{SYSTEM_ADMIN_ROLES, is_escalation};
+use crate::model::{AccountName, Catalog, ObjectId, ObjectKind, ObjectName, Spec};
 
 use super::view::{ObjectView, PropertyView};
 
@@ -20,15 +25,38 @@ pub struct DriftView {
     pub unmanaged: Vec<UnmanagedObject>,
 }
 
+impl DriftView {
+    /// True when `floe drift` exits 2: something drifted or is unmanaged.
+    pub fn needs_attention(&self) -> bool {
+        self.drifted || !self.unmanaged.is_empty()
+    }
+}
+
+/// What the drift report looks at besides the diff.
+#[derive(Clone, Debug, Default)]
+pub struct DriftOptions {
+    /// Every account-level object found (`crate::runtime::inventory`).
+    pub account_objects: Vec<ObjectId>,
+    /// Per account, name patterns not to report as unmanaged.
+    pub ignore: BTreeMap<AccountName, Vec<String>>,
+    /// `--ignore-unmanaged`: report declared objects only.
+    pub ignore_unmanaged: bool,
+}
+
 /// `properties[].old` is the live (observed) value, `new` the declared one.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct DriftedObject {
     pub account: String,
     pub object: ObjectView,
-    /// `missing` (declared, not found), `changed`, or `unexpected` (found in an
-    /// authoritative container, not declared).
+    /// `missing` (declared, not found), `changed`, `unexpected` (found in an
+    /// authoritative container or on an authoritative role, not declared; apply
+    /// removes it) or `undeclared` (a grant to a declared role that the manifests do
+    /// not declare; reported only).
     pub status: String,
     pub properties: Vec<PropertyView>,
+    /// A grant of a system administration role or of OWNERSHIP.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub privilege_escalation: bool,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -79,13 +107,88 @@ fn in_imported_database(id: &ObjectId, desired: &Catalog) -> bool {
     )
 }
 
+/// Roles Snowflake creates in every account.
+const SYSTEM_ROLES: [&str; 2] = ["PUBLIC", "GLOBALORGADMIN"];
+
+/// Databases Snowflake provides in every account.
+const SYSTEM_DATABASES: [&str; 2] = ["SNOWFLAKE", "SNOWFLAKE_SAMPLE_DATA"];
+
+/// Account-level objects Snowflake creates itself: not something to manage.
+fn system_object(id: &ObjectId) -> bool {
+    let name = id.name.name.as_str();
+    match id.kind {
+        ObjectKind::Role => SYSTEM_ADMIN_ROLES.contains(&name) || SYSTEM_ROLES.contains(&name),
+        ObjectKind::Database => SYSTEM_DATABASES.contains(&name),
+        _ => false,
+    }
+}
+
+/// `*` any run of characters, `?` one character; ASCII case-insensitive.
+pub fn pattern_matches(pattern: &str, name: &str) -> bool {
+    fn go(p: &[u8], n: &[u8]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some((b'*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
+            Some((b'?', rest)) => !n.is_empty() && go(rest, &n[1..]),
+            Some((c, rest)) => {
+                n.first().is_some_and(|m| m.eq_ignore_ascii_case(c)) && go(rest, &n[1..])
+            }
+        }
+    }
+    go(pattern.trim().as_bytes(), name.as_bytes())
+}
+
+fn ignored(id: &ObjectId, options: &DriftOptions) -> bool {
+    options.ignore.get(&id.account).is_some_and(|patterns| {
+        patterns
+            .iter()
+            .any(|p| pattern_matches(p, id.name.name.as_str()))
+    })
+}
+
+fn grant_escalates(spec: Option<&Spec>) -> bool {
+    matches!(spec, Some(Spec::Grant(g)) if is_escalation(g))
+}
+
+/// Grants found on a declared role that the manifests do not declare and no change
+/// removes (the role is not authoritative).
+fn undeclared_grants<'a>(
+    desired: &Catalog,
+    observed: &'a Catalog,
+    planned: &BTreeSet<&ObjectId>,
+) -> Vec<(&'a ObjectId, &'a crate::model::GrantSpec)> {
+    observed
+        .objects
+        .iter()
+        .filter(|(id, _)| !desired.objects.contains_key(*id) && !planned.contains(id))
+        .filter_map(|(id, spec)| match spec {
+            Spec::Grant(g) => Some((id, g)),
+            _ => None,
+        })
+        .filter(|(id, g)| {
+            desired.objects.contains_key(&ObjectId::new(
+                id.account.clone(),
+                ObjectKind::Role,
+                ObjectName::account_level(g.to_role.clone()),
+            ))
+        })
+        .collect()
+}
+
 /// Builds the report from the normalized catalogs and the diff between them.
-pub fn drift_view(desired: &Catalog, observed: &Catalog, changes: &[Change]) -> DriftView {
+pub fn drift_view(
+    desired: &Catalog,
+    observed: &Catalog,
+    changes: &[Change],
+    options: &DriftOptions,
+) -> DriftView {
     let mut changes: Vec<&Change> = changes.iter().collect();
     changes.sort_by(|a, b| a.id.cmp(&b.id));
-    let objects: Vec<DriftedObject> = changes
+    let mut objects: Vec<DriftedObject> = changes
         .iter()
         .map(|c| DriftedObject {
+            privilege_escalation: grant_escalates(desired.get(&c.id))
+                || grant_escalates(observed.get(&c.id)),
             account: c.id.account.to_string(),
             object: ObjectView::of(&c.id),
             status: match c.action {
@@ -101,8 +204,17 @@ pub fn drift_view(desired: &Catalog, observed: &Catalog, changes: &[Change]) -> 
             },
         })
         .collect();
-    let planned: std::collections::BTreeSet<&ObjectId> = changes.iter().map(|c| &c.id).collect();
-    let unmanaged = observed
+    let planned: BTreeSet<&ObjectId> = changes.iter().map(|c| &c.id).collect();
+    for (id, grant) in undeclared_grants(desired, observed, &planned) {
+        objects.push(DriftedObject {
+            account: id.account.to_string(),
+            object: ObjectView::of(id),
+            status: "undeclared".into(),
+            properties: Vec::new(),
+            privilege_escalation: is_escalation(grant),
+        });
+    }
+    let in_containers = observed
         .objects
         .keys()
         .filter(|id| !desired.objects.contains_key(*id) && !planned.contains(id))
@@ -111,12 +223,25 @@ pub fn drift_view(desired: &Catalog, observed: &Catalog, changes: &[Change]) -> 
             containers(id)
                 .iter()
                 .any(|c| desired.objects.contains_key(c))
-        })
-        .map(|id| UnmanagedObject {
-            account: id.account.to_string(),
-            object: ObjectView::of(id),
-        })
-        .collect();
+        });
+    let account_level = options
+        .account_objects
+        .iter()
+        .filter(|id| !desired.objects.contains_key(*id) && !planned.contains(id))
+        .filter(|id| !system_object(id));
+    let unmanaged: Vec<UnmanagedObject> = if options.ignore_unmanaged {
+        Vec::new()
+    } else {
+        let found: BTreeSet<&ObjectId> = in_containers.chain(account_level).collect();
+        found
+            .into_iter()
+            .filter(|id| !ignored(id, options))
+            .map(|id| UnmanagedObject {
+                account: id.account.to_string(),
+                object: ObjectView::of(id),
+            })
+            .collect()
+    };
     DriftView {
         format_version: super::FORMAT_VERSION,
         drifted: !objects.is_empty(),
@@ -133,13 +258,20 @@ pub fn text(view: &DriftView) -> String {
             "Drift: {} object(s) differ from the manifests.",
             view.objects.len()
         );
-    } else {
+    } else if view.unmanaged.is_empty() {
         out.push_str("No drift: the managed objects match the manifests.\n");
+    } else {
+        out.push_str("The managed objects match the manifests.\n");
     }
     for object in &view.objects {
+        let escalation = if object.privilege_escalation {
+            ", PRIVILEGE ESCALATION"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "\n  {}: {} ({})",
+            "\n  {}: {} ({}{escalation})",
             object.account,
             object.object.label(),
             object.status
@@ -171,7 +303,7 @@ pub fn text(view: &DriftView) -> String {
     if !view.unmanaged.is_empty() {
         let _ = writeln!(
             out,
-            "\nUnmanaged objects inside managed databases and schemas ({}):",
+            "\nUnmanaged objects: not declared in the manifests ({}):",
             view.unmanaged.len()
         );
         for u in &view.unmanaged {
@@ -256,7 +388,7 @@ mod tests {
             statements: Vec::new(),
             hazards: Vec::new(),
         }];
-        let view = drift_view(&desired, &observed, &changes);
+        let view = drift_view(&desired, &observed, &changes, &DriftOptions::default());
         assert!(view.drifted);
         let text = text(&view);
         assert!(text.contains("bank: warehouse W (changed)"), "{text}");
@@ -280,7 +412,7 @@ mod tests {
             1,
             "PUBLIC and the provider's tables are not listed: {text}"
         );
-        let clean = drift_view(&desired, &desired, &[]);
+        let clean = drift_view(&desired, &desired, &[], &DriftOptions::default());
         assert!(!clean.drifted && clean.unmanaged.is_empty());
     }
 }

@@ -49,6 +49,9 @@ impl Lowerer<'_> {
         else {
             return;
         };
+        if raw.authoritative == Some(true) {
+            self.out.authoritative.insert(id.clone());
+        }
         self.declare(
             id,
             Spec::Role(RoleSpec {
