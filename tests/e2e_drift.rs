@@ -17,6 +17,20 @@ fn applied(scenario: &Scenario) {
     assert!(clean.contains("No drift"), "zero false drift:\n{clean}");
 }
 
+/// The pending plan as SQL (there must be one).
+fn sql_plan(scenario: &Scenario) -> String {
+    scenario.floe_ok(
+        &[
+            "plan",
+            "{project}",
+            "--detailed-exitcode",
+            "--format",
+            "sql",
+        ],
+        2,
+    )
+}
+
 #[test]
 fn out_of_band_changes_are_reported_with_account_and_object() {
     let scenario = Scenario::new();
@@ -25,6 +39,7 @@ fn out_of_band_changes_are_reported_with_account_and_object() {
         "partner",
         "GRANT ROLE ACCOUNTADMIN TO ROLE DATA_SCIENTIST; \
          CREATE WAREHOUSE ROGUE_WH WAREHOUSE_SIZE = 'X4LARGE'; \
+         ALTER WAREHOUSE TRAINING_WH SET MAX_CONCURRENCY_LEVEL = 8; \
          CREATE TABLE SCORED_MODEL.SCORED_MODEL.TRANSFORMED_TABLE (a INT)",
     );
     scenario.emulator_sql(
@@ -46,6 +61,12 @@ fn out_of_band_changes_are_reported_with_account_and_object() {
         "{drift}"
     );
     assert!(drift.contains("partner: warehouse ROGUE_WH"), "{drift}");
+    assert!(
+        drift.contains(
+            "partner: warehouse TRAINING_WH (changed)\n      max_concurrency_level: declared \"1\", found \"8\""
+        ),
+        "{drift}"
+    );
     assert!(
         drift.contains("partner: table SCORED_MODEL.SCORED_MODEL.TRANSFORMED_TABLE"),
         "{drift}"
@@ -76,6 +97,15 @@ fn out_of_band_changes_are_reported_with_account_and_object() {
     assert!(!declared.contains("ROGUE_WH"), "{declared}");
     assert!(!declared.contains("TRANSFORMED_TABLE"), "{declared}");
     assert!(declared.contains("PRIVILEGE ESCALATION"), "{declared}");
+
+    // Apply repairs the warehouse; grants on a role that is not authoritative stay.
+    let out = scenario.floe_unordered_ok(&["apply", "{project}", "--auto-approve"], 0);
+    assert!(
+        out.contains("max_concurrency_level: \"8\" → \"1\"") && out.contains("1 applied"),
+        "{out}"
+    );
+    assert!(!out.contains("REVOKE"), "{out}");
+    scenario.floe_ok(&["plan", "{project}", "--detailed-exitcode"], 0);
 
     // Revoked by hand, the unmanaged objects alone still exit 2 …
     scenario.emulator_sql(
@@ -124,16 +154,7 @@ fn authoritative_role_has_undeclared_grants_revoked() {
         ),
         "{drift}"
     );
-    let plan = scenario.floe_ok(
-        &[
-            "plan",
-            "{project}",
-            "--detailed-exitcode",
-            "--format",
-            "sql",
-        ],
-        2,
-    );
+    let plan = sql_plan(&scenario);
     assert!(
         plan.contains(
             "-- hazards: revokes_access\nREVOKE ROLE ACCOUNTADMIN FROM ROLE DATA_SCIENTIST;"
@@ -157,4 +178,23 @@ fn declaring_a_system_role_grant_is_flagged_in_the_plan() {
     );
     let plan = scenario.floe_ok(&["plan", "{project}", "--detailed-exitcode"], 2);
     assert!(plan.contains("escalates_privilege"), "{plan}");
+}
+
+#[test]
+fn a_declared_parameter_is_compared() {
+    let scenario = Scenario::new();
+    applied(&scenario);
+    scenario.edit(
+        "partner/warehouses.yaml",
+        "    max_concurrency_level: 1\n",
+        "    max_concurrency_level: 2\n",
+    );
+    let plan = sql_plan(&scenario);
+    assert!(
+        plan.contains("ALTER WAREHOUSE TRAINING_WH SET MAX_CONCURRENCY_LEVEL = 2;"),
+        "{plan}"
+    );
+    let out = scenario.floe_unordered_ok(&["apply", "{project}", "--auto-approve"], 0);
+    assert!(out.contains("Apply complete"), "{out}");
+    scenario.floe_ok(&["plan", "{project}", "--detailed-exitcode"], 0);
 }

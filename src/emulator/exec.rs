@@ -340,12 +340,16 @@ fn show(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
             terse_ok(false)?;
             kinds::grant::show(ex, p)
         }
+        "PARAMETERS" => {
+            terse_ok(false)?;
+            kinds::parameters::show(ex, p)
+        }
         "FUNCTIONS" | "VIEWS" | "USERS" | "SEQUENCES" | "PIPES" | "ALERTS" | "SECRETS"
-        | "INTEGRATIONS" | "PARAMETERS" | "OBJECTS" | "FUTURE" | "EXTERNAL" | "DYNAMIC"
-        | "MATERIALIZED" | "NETWORK" | "RESOURCE" | "STORAGE" | "TAGS" | "AVAILABLE"
-        | "REGIONS" | "ORGANIZATION" | "ACCOUNTS" | "REPLICATION" | "PRIMARY" | "DATABASE"
-        | "APPLICATION" | "APPLICATIONS" | "SERVICES" | "ICEBERG" | "EVENT" | "HYBRID"
-        | "LOCKS" | "TRANSACTIONS" | "VARIABLES" | "CHANNELS" | "CONNECTIONS" | "STREAMLITS"
+        | "INTEGRATIONS" | "OBJECTS" | "FUTURE" | "EXTERNAL" | "DYNAMIC" | "MATERIALIZED"
+        | "NETWORK" | "RESOURCE" | "STORAGE" | "TAGS" | "AVAILABLE" | "REGIONS"
+        | "ORGANIZATION" | "ACCOUNTS" | "REPLICATION" | "PRIMARY" | "DATABASE" | "APPLICATION"
+        | "APPLICATIONS" | "SERVICES" | "ICEBERG" | "EVENT" | "HYBRID" | "LOCKS"
+        | "TRANSACTIONS" | "VARIABLES" | "CHANNELS" | "CONNECTIONS" | "STREAMLITS"
         | "NOTEBOOKS" | "IMAGE" | "COMPUTE" | "SNAPSHOTS" | "PACKAGES" | "CLASSES"
         | "INSTANCES" | "POLICIES" | "MASKING" | "ROW" | "SESSION" | "PASSWORD" | "CORTEX"
         | "AGENTS" | "SEMANTIC" | "GIT" | "DATA" | "RELEASE" | "WAREHOUSE" | "BUDGETS" => {

@@ -255,7 +255,16 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
         .iter()
         .filter_map(|row| parse_row(&row))
         .filter(|(name, _)| scope.is_declared(ObjectKind::Warehouse, name))
-        .map(|(name, spec)| {
+        .map(|(name, mut spec)| {
+            // Not in SHOW WAREHOUSES: read with SHOW PARAMETERS when declared.
+            if let Some(level) = scope.parameter(
+                results,
+                ObjectKind::Warehouse,
+                &name,
+                "MAX_CONCURRENCY_LEVEL",
+            ) {
+                spec.max_concurrency_level = level.trim().parse().ok();
+            }
             (
                 ObjectId::new(scope.account(), ObjectKind::Warehouse, name),
                 Spec::Warehouse(spec),

@@ -184,36 +184,46 @@ pub fn drift_view(
 ) -> DriftView {
     let mut changes: Vec<&Change> = changes.iter().collect();
     changes.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut objects: Vec<DriftedObject> = changes
+    let mut objects: Vec<(&ObjectId, DriftedObject)> = changes
         .iter()
-        .map(|c| DriftedObject {
-            privilege_escalation: grant_escalates(desired.get(&c.id))
-                || grant_escalates(observed.get(&c.id)),
-            account: c.id.account.to_string(),
-            object: ObjectView::of(&c.id),
-            status: match c.action {
-                Action::Create => "missing",
-                Action::Alter | Action::Replace => "changed",
-                Action::Drop => "unexpected",
-            }
-            .to_string(),
-            properties: if c.action == Action::Create {
-                Vec::new()
-            } else {
-                c.properties.iter().map(PropertyView::of).collect()
-            },
+        .map(|c| {
+            (
+                &c.id,
+                DriftedObject {
+                    privilege_escalation: grant_escalates(desired.get(&c.id))
+                        || grant_escalates(observed.get(&c.id)),
+                    account: c.id.account.to_string(),
+                    object: ObjectView::of(&c.id),
+                    status: match c.action {
+                        Action::Create => "missing",
+                        Action::Alter | Action::Replace => "changed",
+                        Action::Drop => "unexpected",
+                    }
+                    .to_string(),
+                    properties: if c.action == Action::Create {
+                        Vec::new()
+                    } else {
+                        c.properties.iter().map(PropertyView::of).collect()
+                    },
+                },
+            )
         })
         .collect();
     let planned: BTreeSet<&ObjectId> = changes.iter().map(|c| &c.id).collect();
     for (id, grant) in undeclared_grants(desired, observed, &planned) {
-        objects.push(DriftedObject {
-            account: id.account.to_string(),
-            object: ObjectView::of(id),
-            status: "undeclared".into(),
-            properties: Vec::new(),
-            privilege_escalation: is_escalation(grant),
-        });
+        objects.push((
+            id,
+            DriftedObject {
+                account: id.account.to_string(),
+                object: ObjectView::of(id),
+                status: "undeclared".into(),
+                properties: Vec::new(),
+                privilege_escalation: is_escalation(grant),
+            },
+        ));
     }
+    objects.sort_by(|a, b| a.0.cmp(b.0));
+    let objects: Vec<DriftedObject> = objects.into_iter().map(|(_, o)| o).collect();
     let in_containers = observed
         .objects
         .keys()
