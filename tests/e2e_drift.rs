@@ -198,3 +198,59 @@ fn a_declared_parameter_is_compared() {
     assert!(out.contains("Apply complete"), "{out}");
     scenario.floe_ok(&["plan", "{project}", "--detailed-exitcode"], 0);
 }
+
+#[test]
+fn broken_pipelines_have_their_own_heading_and_apply_repairs_them() {
+    let scenario = Scenario::new();
+    applied(&scenario);
+    // The bank replaces the table it shares (a column type change): the partner's
+    // stream on it goes stale, as on Snowflake.
+    scenario.edit(
+        "bank/data_sharing_demo.yaml",
+        "change_tracking: true\n            columns:\n              - { name: '\"customer_ID\"', type: varchar, nullable: false }\n              - { name: S_2, type: date }",
+        "change_tracking: true\n            columns:\n              - { name: '\"customer_ID\"', type: varchar, nullable: false }\n              - { name: S_2, type: timestamp_ntz }",
+    );
+    let out = scenario.floe_unordered_ok(
+        &["apply", "{project}", "--auto-approve", "--allow-destroy"],
+        0,
+    );
+    assert!(out.contains("Apply complete"), "{out}");
+    // And someone suspends the root task of the partner's pipeline.
+    scenario.emulator_sql(
+        "partner",
+        "ALTER TASK SCORED_MODEL.SCORED_MODEL.CDC SUSPEND",
+    );
+
+    let drift = scenario.floe_ok(&["drift", "{project}"], 2);
+    let health = drift
+        .split("Pipeline health: suspended tasks and unreadable streams (2):")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no pipeline heading:\n{drift}"));
+    assert!(
+        health.contains(
+            "partner: stream SCORED_MODEL.SCORED_MODEL.CC_DEFAULT_DATA_STREAM (changed)\n      health: declared \"readable\", found \"stale\""
+        ),
+        "{drift}"
+    );
+    assert!(
+        health.contains(
+            "partner: task SCORED_MODEL.SCORED_MODEL.CDC (changed)\n      state: declared \"started\", found \"suspended\""
+        ),
+        "{drift}"
+    );
+    let json = scenario.floe_ok(&["drift", "{project}", "--format", "json"], 2);
+    let view: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(view["pipeline"].as_array().unwrap().len(), 2, "{json}");
+    assert_eq!(view["objects"].as_array().unwrap().len(), 0, "{json}");
+
+    let plan = sql_plan(&scenario);
+    assert!(
+        plan.contains("CREATE OR REPLACE STREAM SCORED_MODEL.SCORED_MODEL.CC_DEFAULT_DATA_STREAM"),
+        "{plan}"
+    );
+    assert!(plan.contains("resets_stream_offset"), "{plan}");
+    let out = scenario.floe_unordered_ok(&["apply", "{project}", "--auto-approve"], 0);
+    assert!(out.contains("Apply complete"), "{out}");
+    scenario.floe_ok(&["plan", "{project}", "--detailed-exitcode"], 0);
+    scenario.floe_ok(&["drift", "{project}"], 0);
+}

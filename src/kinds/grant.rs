@@ -231,6 +231,35 @@ mod tests {
     use crate::kinds::testutil::*;
 
     #[test]
+    fn system_roles_and_ownership_escalate() {
+        let grant = |privilege: &str, on: GrantOn| GrantSpec {
+            privilege: privilege.into(),
+            on,
+            to_role: Ident::from_stored("ANALYST"),
+        };
+        let role = |r: &str| GrantOn::Role(Ident::from_stored(r));
+        let table = GrantOn::Object {
+            kind: ObjectKind::Table,
+            name: ObjectName::parse("d.s.t").unwrap(),
+            signature: None,
+        };
+        assert!(is_escalation(&grant("", role("ACCOUNTADMIN"))));
+        assert!(is_escalation(&grant("", role("USERADMIN"))));
+        assert!(!is_escalation(&grant("", role("READER"))));
+        assert!(is_escalation(&grant("OWNERSHIP", table.clone())));
+        assert!(!is_escalation(&grant("SELECT", table)));
+        let id = ObjectId::new(
+            bank(),
+            ObjectKind::Grant,
+            ObjectName::account_level(Ident::from_stored("k")),
+        );
+        let create = super::create(&id, &grant("", role("SYSADMIN")), &Context::default());
+        assert_eq!(create.hazards, vec![Hazard::EscalatesPrivilege]);
+        let revoke = super::drop(&id, &grant("SELECT", GrantOn::Account));
+        assert_eq!(revoke.hazards, vec![Hazard::RevokesAccess]);
+    }
+
+    #[test]
     fn parses_show_grants_to_role_and_matches_keys() {
         let r = rows(
             &[

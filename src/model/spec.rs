@@ -223,6 +223,10 @@ pub struct StreamSpec {
     /// Not visible in SHOW STREAMS: never compared.
     pub show_initial_rows: Option<bool>,
     pub comment: Option<String>,
+    /// Observed only, never declared: why the stream cannot be read (`stale`, or
+    /// `invalid: <invalid_reason>`). A stream that cannot be read is recreated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unusable: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]

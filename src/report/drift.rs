@@ -3,7 +3,9 @@
 //! (privilege escalation marked); and unmanaged objects — anything inside managed
 //! databases and schemas, and the account's warehouses, databases, roles, shares and
 //! listings — except what Snowflake creates itself and what floe.yaml's `ignore:`
-//! patterns name. Text for schedules' logs, JSON for automation.
+//! patterns name. Pipeline health gets its own section: declared-started tasks found
+//! suspended (by hand, or by Snowflake after failures) and streams that went stale.
+//! Text for schedules' logs, JSON for automation.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -22,6 +24,10 @@ pub struct DriftView {
     /// True when a managed object differs from its manifest.
     pub drifted: bool,
     pub objects: Vec<DriftedObject>,
+    /// Broken pipelines: tasks declared started but found suspended, and streams
+    /// that cannot be read (stale or invalid). Also counted in `drifted`.
+    #[serde(default)]
+    pub pipeline: Vec<DriftedObject>,
     pub unmanaged: Vec<UnmanagedObject>,
 }
 
@@ -30,6 +36,21 @@ impl DriftView {
     pub fn needs_attention(&self) -> bool {
         self.drifted || !self.unmanaged.is_empty()
     }
+}
+
+/// A change that says a pipeline is broken rather than that a manifest and an
+/// account disagree on a setting: a started task found suspended, an unreadable
+/// stream.
+fn pipeline_health(change: &Change) -> bool {
+    change.properties.iter().any(|p| match change.id.kind {
+        ObjectKind::Stream => p.name == "health",
+        ObjectKind::Task => {
+            p.name == "state"
+                && p.old.as_deref() == Some("suspended")
+                && p.new.as_deref() == Some("started")
+        }
+        _ => false,
+    })
 }
 
 /// What the drift report looks at besides the diff.
@@ -175,6 +196,27 @@ fn undeclared_grants<'a>(
         .collect()
 }
 
+/// One change as a drifted object.
+fn drifted(c: &Change, desired: &Catalog, observed: &Catalog) -> DriftedObject {
+    DriftedObject {
+        privilege_escalation: grant_escalates(desired.get(&c.id))
+            || grant_escalates(observed.get(&c.id)),
+        account: c.id.account.to_string(),
+        object: ObjectView::of(&c.id),
+        status: match c.action {
+            Action::Create => "missing",
+            Action::Alter | Action::Replace => "changed",
+            Action::Drop => "unexpected",
+        }
+        .to_string(),
+        properties: if c.action == Action::Create {
+            Vec::new()
+        } else {
+            c.properties.iter().map(PropertyView::of).collect()
+        },
+    }
+}
+
 /// Builds the report from the normalized catalogs and the diff between them.
 pub fn drift_view(
     desired: &Catalog,
@@ -184,32 +226,17 @@ pub fn drift_view(
 ) -> DriftView {
     let mut changes: Vec<&Change> = changes.iter().collect();
     changes.sort_by(|a, b| a.id.cmp(&b.id));
+    let (health, changes): (Vec<&Change>, Vec<&Change>) =
+        changes.into_iter().partition(|c| pipeline_health(c));
+    let pipeline: Vec<DriftedObject> = health
+        .iter()
+        .map(|c| drifted(c, desired, observed))
+        .collect();
     let mut objects: Vec<(&ObjectId, DriftedObject)> = changes
         .iter()
-        .map(|c| {
-            (
-                &c.id,
-                DriftedObject {
-                    privilege_escalation: grant_escalates(desired.get(&c.id))
-                        || grant_escalates(observed.get(&c.id)),
-                    account: c.id.account.to_string(),
-                    object: ObjectView::of(&c.id),
-                    status: match c.action {
-                        Action::Create => "missing",
-                        Action::Alter | Action::Replace => "changed",
-                        Action::Drop => "unexpected",
-                    }
-                    .to_string(),
-                    properties: if c.action == Action::Create {
-                        Vec::new()
-                    } else {
-                        c.properties.iter().map(PropertyView::of).collect()
-                    },
-                },
-            )
-        })
+        .map(|c| (&c.id, drifted(c, desired, observed)))
         .collect();
-    let planned: BTreeSet<&ObjectId> = changes.iter().map(|c| &c.id).collect();
+    let planned: BTreeSet<&ObjectId> = changes.iter().chain(health.iter()).map(|c| &c.id).collect();
     for (id, grant) in undeclared_grants(desired, observed, &planned) {
         objects.push((
             id,
@@ -254,19 +281,20 @@ pub fn drift_view(
     };
     DriftView {
         format_version: super::FORMAT_VERSION,
-        drifted: !objects.is_empty(),
+        drifted: !objects.is_empty() || !pipeline.is_empty(),
         objects,
+        pipeline,
         unmanaged,
     }
 }
 
 pub fn text(view: &DriftView) -> String {
     let mut out = String::new();
+    let differing = view.objects.len() + view.pipeline.len();
     if view.drifted {
         let _ = writeln!(
             out,
-            "Drift: {} object(s) differ from the manifests.",
-            view.objects.len()
+            "Drift: {differing} object(s) differ from the manifests."
         );
     } else if view.unmanaged.is_empty() {
         out.push_str("No drift: the managed objects match the manifests.\n");
@@ -274,40 +302,16 @@ pub fn text(view: &DriftView) -> String {
         out.push_str("The managed objects match the manifests.\n");
     }
     for object in &view.objects {
-        let escalation = if object.privilege_escalation {
-            ", PRIVILEGE ESCALATION"
-        } else {
-            ""
-        };
+        object_text(&mut out, object);
+    }
+    if !view.pipeline.is_empty() {
         let _ = writeln!(
             out,
-            "\n  {}: {} ({}{escalation})",
-            object.account,
-            object.object.label(),
-            object.status
+            "\nPipeline health: suspended tasks and unreadable streams ({}):",
+            view.pipeline.len()
         );
-        for p in &object.properties {
-            if p.list.is_some() {
-                let _ = writeln!(
-                    out,
-                    "      {} (+ declared, not found; - found, not declared):",
-                    p.name
-                );
-                super::text::list_changes(&mut out, p, "        ", Default::default());
-                continue;
-            }
-            let show = |v: &Option<String>| match v {
-                Some(v) if v.contains('\n') => format!("<{} lines>", v.lines().count()),
-                Some(v) => format!("{v:?}"),
-                None => "(unset)".into(),
-            };
-            let _ = writeln!(
-                out,
-                "      {}: declared {}, found {}",
-                p.name,
-                show(&p.new),
-                show(&p.old)
-            );
+        for object in &view.pipeline {
+            object_text(&mut out, object);
         }
     }
     if !view.unmanaged.is_empty() {
@@ -321,6 +325,45 @@ pub fn text(view: &DriftView) -> String {
         }
     }
     out
+}
+
+/// One drifted object and what differs, indented under its heading.
+fn object_text(out: &mut String, object: &DriftedObject) {
+    let escalation = if object.privilege_escalation {
+        ", PRIVILEGE ESCALATION"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "\n  {}: {} ({}{escalation})",
+        object.account,
+        object.object.label(),
+        object.status
+    );
+    for p in &object.properties {
+        if p.list.is_some() {
+            let _ = writeln!(
+                out,
+                "      {} (+ declared, not found; - found, not declared):",
+                p.name
+            );
+            super::text::list_changes(out, p, "        ", Default::default());
+            continue;
+        }
+        let show = |v: &Option<String>| match v {
+            Some(v) if v.contains('\n') => format!("<{} lines>", v.lines().count()),
+            Some(v) => format!("{v:?}"),
+            None => "(unset)".into(),
+        };
+        let _ = writeln!(
+            out,
+            "      {}: declared {}, found {}",
+            p.name,
+            show(&p.new),
+            show(&p.old)
+        );
+    }
 }
 
 pub fn json(view: &DriftView) -> String {
@@ -424,5 +467,60 @@ mod tests {
         );
         let clean = drift_view(&desired, &desired, &[], &DriftOptions::default());
         assert!(!clean.drifted && clean.unmanaged.is_empty());
+    }
+
+    #[test]
+    fn ignore_patterns_match_whole_names_case_insensitively() {
+        assert!(pattern_matches("rogue_*", "ROGUE_WH"));
+        assert!(pattern_matches("DEV_??_WH", "DEV_01_WH"));
+        assert!(!pattern_matches("DEV_??_WH", "DEV_1_WH"));
+        assert!(!pattern_matches("ROGUE", "ROGUE_WH"));
+        assert!(pattern_matches("*", "ANYTHING"));
+    }
+
+    #[test]
+    fn account_level_objects_exclude_snowflakes_own_and_ignored_ones() {
+        let account = |kind, name: &str| {
+            ObjectId::new(
+                AccountName::new("bank"),
+                kind,
+                ObjectName::account_level(Ident::from_stored(name)),
+            )
+        };
+        let mut desired = Catalog::new();
+        desired.insert(
+            account(ObjectKind::Role, "ANALYST"),
+            Spec::Role(Default::default()),
+        );
+        let options = DriftOptions {
+            account_objects: vec![
+                account(ObjectKind::Role, "ANALYST"),
+                account(ObjectKind::Role, "ACCOUNTADMIN"),
+                account(ObjectKind::Role, "PUBLIC"),
+                account(ObjectKind::Database, "SNOWFLAKE"),
+                account(ObjectKind::Warehouse, "ROGUE_WH"),
+                account(ObjectKind::Warehouse, "TEMP_WH"),
+            ],
+            ignore: [(AccountName::new("bank"), vec!["temp_*".to_string()])].into(),
+            ignore_unmanaged: false,
+        };
+        let view = drift_view(&desired, &desired, &[], &options);
+        let names: Vec<&str> = view
+            .unmanaged
+            .iter()
+            .map(|u| u.object.name.as_str())
+            .collect();
+        assert_eq!(names, ["ROGUE_WH"]);
+        assert!(!view.drifted && view.needs_attention());
+        let declared_only = drift_view(
+            &desired,
+            &desired,
+            &[],
+            &DriftOptions {
+                ignore_unmanaged: true,
+                ..options
+            },
+        );
+        assert!(!declared_only.needs_attention());
     }
 }

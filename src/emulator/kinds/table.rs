@@ -165,6 +165,10 @@ pub struct TableData {
     pub retention: i64,
     pub max_extension: Option<i64>,
     pub schema_evolution: bool,
+    /// Unique per CREATE: streams on the table remember it and go stale when the
+    /// table they were created on is replaced.
+    #[serde(default)]
+    pub incarnation: i64,
 }
 
 /// The table properties SHOW TABLES prints, read without decoding the columns.
@@ -466,6 +470,7 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
         retention: 1,
         max_extension: None,
         schema_evolution: false,
+        incarnation: storage::next_id(ex.conn)?,
     };
     let mut copy_grants = false;
     loop {
