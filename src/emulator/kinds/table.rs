@@ -171,6 +171,16 @@ pub struct TableData {
     pub incarnation: i64,
 }
 
+/// A value no other CREATE of a table gets (random; never shown), so that streams can
+/// tell the table they were created on from one created again under the same name.
+/// Not drawn from the object id counter, whose values SHOW output exposes.
+fn new_incarnation(now: i64) -> i64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_i64(now);
+    hasher.finish() as i64
+}
+
 /// The table properties SHOW TABLES prints, read without decoding the columns.
 #[derive(Clone, Debug)]
 pub struct TableSummary {
@@ -470,7 +480,7 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
         retention: 1,
         max_extension: None,
         schema_evolution: false,
-        incarnation: storage::next_id(ex.conn)?,
+        incarnation: new_incarnation(ex.now),
     };
     let mut copy_grants = false;
     loop {
