@@ -187,16 +187,27 @@ fn a_declared_parameter_is_compared() {
     scenario.edit(
         "partner/warehouses.yaml",
         "    max_concurrency_level: 1\n",
-        "    max_concurrency_level: 2\n",
+        "    max_concurrency_level: 2\n    statement_timeout_in_seconds: 3600\n",
     );
     let plan = sql_plan(&scenario);
     assert!(
-        plan.contains("ALTER WAREHOUSE TRAINING_WH SET MAX_CONCURRENCY_LEVEL = 2;"),
+        plan.contains(
+            "ALTER WAREHOUSE TRAINING_WH SET MAX_CONCURRENCY_LEVEL = 2 STATEMENT_TIMEOUT_IN_SECONDS = 3600;"
+        ),
         "{plan}"
     );
     let out = scenario.floe_unordered_ok(&["apply", "{project}", "--auto-approve"], 0);
     assert!(out.contains("Apply complete"), "{out}");
     scenario.floe_ok(&["plan", "{project}", "--detailed-exitcode"], 0);
+    scenario.emulator_sql(
+        "partner",
+        "ALTER WAREHOUSE TRAINING_WH SET STATEMENT_TIMEOUT_IN_SECONDS = 60",
+    );
+    let drift = scenario.floe_ok(&["drift", "{project}"], 2);
+    assert!(
+        drift.contains("statement_timeout_in_seconds: declared \"3600\", found \"60\""),
+        "{drift}"
+    );
 }
 
 #[test]

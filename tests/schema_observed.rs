@@ -252,6 +252,14 @@ const OBSERVED: &[(&str, &str)] = &[
         "SHOW WAREHOUSES min_cluster_count",
     ),
     (
+        "WarehouseRaw.statement_timeout_in_seconds",
+        "SHOW PARAMETERS IN WAREHOUSE STATEMENT_TIMEOUT_IN_SECONDS",
+    ),
+    (
+        "WarehouseRaw.statement_queued_timeout_in_seconds",
+        "SHOW PARAMETERS IN WAREHOUSE STATEMENT_QUEUED_TIMEOUT_IN_SECONDS",
+    ),
+    (
         "WarehouseRaw.resource_constraint",
         "SHOW WAREHOUSES resource_constraint",
     ),

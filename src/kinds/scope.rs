@@ -183,7 +183,11 @@ impl Scope {
                 Spec::Procedure(_) | Spec::Function(_) => {
                     scope.routines.insert(id.clone());
                 }
-                Spec::Warehouse(w) if w.max_concurrency_level.is_some() => {
+                Spec::Warehouse(w)
+                    if w.max_concurrency_level.is_some()
+                        || w.statement_timeout_in_seconds.is_some()
+                        || w.statement_queued_timeout_in_seconds.is_some() =>
+                {
                     scope.parameters.insert((id.kind, id.name.clone()));
                 }
                 Spec::Task(t) if t.serverless_size.is_some() => {

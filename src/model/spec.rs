@@ -87,6 +87,10 @@ pub struct WarehouseSpec {
     /// `STANDARD` or `ECONOMY`.
     pub scaling_policy: Option<String>,
     pub max_concurrency_level: Option<u32>,
+    /// Seconds a statement may run (parameter `STATEMENT_TIMEOUT_IN_SECONDS`).
+    pub statement_timeout_in_seconds: Option<u64>,
+    /// Seconds a statement may wait in the queue (`STATEMENT_QUEUED_TIMEOUT_IN_SECONDS`).
+    pub statement_queued_timeout_in_seconds: Option<u64>,
     /// `MEMORY_16X` etc., snowpark-optimized only.
     pub resource_constraint: Option<String>,
     pub initially_suspended: Option<bool>,

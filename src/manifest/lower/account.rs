@@ -36,6 +36,8 @@ impl Lowerer<'_> {
             max_cluster_count: raw.max_cluster_count,
             scaling_policy: raw.scaling_policy.map(|p| p.sql().to_string()),
             max_concurrency_level: raw.max_concurrency_level,
+            statement_timeout_in_seconds: raw.statement_timeout_in_seconds,
+            statement_queued_timeout_in_seconds: raw.statement_queued_timeout_in_seconds,
             resource_constraint: raw.resource_constraint.map(|r| r.to_ascii_uppercase()),
             initially_suspended: raw.initially_suspended,
             comment: raw.comment,

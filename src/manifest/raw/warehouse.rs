@@ -17,6 +17,10 @@ pub struct WarehouseRaw {
     pub max_cluster_count: Option<u32>,
     pub scaling_policy: Option<ScalingPolicy>,
     pub max_concurrency_level: Option<u32>,
+    /// Seconds after which a running statement is cancelled (0 = the 7-day maximum).
+    pub statement_timeout_in_seconds: Option<u64>,
+    /// Seconds after which a statement still queued is cancelled (0 = never).
+    pub statement_queued_timeout_in_seconds: Option<u64>,
     /// Memory/CPU profile of snowpark-optimized warehouses (`MEMORY_16X`, …).
     pub resource_constraint: Option<String>,
     pub comment: Option<String>,
