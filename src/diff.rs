@@ -44,6 +44,12 @@ pub enum Hazard {
     ResetsStreamOffset,
     /// A started task graph is suspended while the change runs.
     SuspendsTaskGraph,
+    /// A grant found on an authoritative role is revoked: whoever relied on it loses
+    /// access.
+    RevokesAccess,
+    /// The grant gives a role a system role (ACCOUNTADMIN, SECURITYADMIN, SYSADMIN,
+    /// ORGADMIN, USERADMIN) or OWNERSHIP of an object.
+    EscalatesPrivilege,
 }
 
 impl Hazard {
@@ -54,6 +60,8 @@ impl Hazard {
             Hazard::LosesGrants => "loses_grants",
             Hazard::ResetsStreamOffset => "resets_stream_offset",
             Hazard::SuspendsTaskGraph => "suspends_task_graph",
+            Hazard::RevokesAccess => "revokes_access",
+            Hazard::EscalatesPrivilege => "escalates_privilege",
         }
     }
 }
@@ -242,7 +250,7 @@ pub fn diff_normalized(
         }
     }
     for (id, have) in &observed.objects {
-        if !desired.objects.contains_key(id) && droppable(id, desired) {
+        if !desired.objects.contains_key(id) && droppable(id, have, desired) {
             out.push(kinds::drop_change(id, have));
         }
     }
@@ -251,12 +259,22 @@ pub fn diff_normalized(
 }
 
 /// True when an undeclared observed object lives directly in an authoritative
-/// database or schema. Account-level objects (and grants) are never dropped, nor is
-/// the `PUBLIC` schema Snowflake creates in every database.
-fn droppable(id: &ObjectId, desired: &crate::model::Catalog) -> bool {
-    use crate::model::ObjectKind;
-    if id.kind == ObjectKind::Grant {
-        return false;
+/// database or schema, or is a grant to an authoritative role. Other account-level
+/// objects are never dropped, nor is the `PUBLIC` schema Snowflake creates in every
+/// database.
+fn droppable(
+    id: &ObjectId,
+    observed: &crate::model::Spec,
+    desired: &crate::model::Catalog,
+) -> bool {
+    use crate::model::{ObjectKind, ObjectName, Spec};
+    if let Spec::Grant(grant) = observed {
+        let role = ObjectId::new(
+            id.account.clone(),
+            ObjectKind::Role,
+            ObjectName::account_level(grant.to_role.clone()),
+        );
+        return desired.authoritative.contains(&role);
     }
     if id.kind == ObjectKind::Schema && id.name.name.as_str() == "PUBLIC" {
         return false;

@@ -229,10 +229,18 @@ fn desired(tables: usize) -> Catalog {
 }
 
 fn observe_with(tables: usize) -> (floe::runtime::observe::Observed, Arc<FakeAccount>) {
+    observe_desired(&desired(tables), tables)
+}
+
+/// Observes `desired` in one fake account holding `tables` tables.
+fn observe_desired(
+    desired: &Catalog,
+    tables: usize,
+) -> (floe::runtime::observe::Observed, Arc<FakeAccount>) {
     let fake = Arc::new(FakeAccount::new("BANK", tables));
     let mut sessions: Sessions = BTreeMap::new();
     sessions.insert(AccountName::new("bank"), fake.clone());
-    let observed = observe(&sessions, &desired(tables)).unwrap();
+    let observed = observe(&sessions, desired).unwrap();
     (observed, fake)
 }
 
@@ -299,4 +307,70 @@ fn both_accounts_are_observed_and_errors_name_the_account() {
     let err = observe(&sessions, &desired(3)).unwrap_err();
     assert_eq!(err.account, AccountName::new("partner"));
     assert!(err.to_string().contains("003001"), "{err}");
+}
+
+/// `desired(tables)` plus `roles` roles and `warehouses` warehouses that declare
+/// `max_concurrency_level` (a parameter SHOW WAREHOUSES does not return).
+fn with_roles_and_warehouses(tables: usize, roles: usize, warehouses: usize) -> Catalog {
+    let bank = AccountName::new("bank");
+    let mut c = desired(tables);
+    for i in 0..roles {
+        c.insert(
+            ObjectId::new(
+                bank.clone(),
+                ObjectKind::Role,
+                ObjectName::account_level(Ident::from_stored(format!("R{i}"))),
+            ),
+            Spec::Role(RoleSpec::default()),
+        );
+    }
+    for i in 0..warehouses {
+        c.insert(
+            ObjectId::new(
+                bank.clone(),
+                ObjectKind::Warehouse,
+                ObjectName::account_level(Ident::from_stored(format!("W{i}"))),
+            ),
+            Spec::Warehouse(WarehouseSpec {
+                max_concurrency_level: Some(2),
+                ..WarehouseSpec::default()
+            }),
+        );
+    }
+    c
+}
+
+fn count(desired: &Catalog, tables: usize) -> (usize, Vec<String>) {
+    let (observed, fake) = observe_desired(desired, tables);
+    let log = fake.log.lock().unwrap().clone();
+    (observed.queries, log)
+}
+
+/// Per account: a fixed number of statements (identity, one SHOW per kind, one
+/// INFORMATION_SCHEMA.COLUMNS per managed database, one per managed share …), plus
+/// `SHOW ROLES` once and one `SHOW GRANTS TO ROLE` per declared role, plus
+/// `SHOW WAREHOUSES` once and one `SHOW PARAMETERS IN WAREHOUSE` per warehouse that
+/// declares a parameter. Never one per table.
+#[test]
+fn query_count_is_fixed_plus_one_per_role_and_per_parameter_warehouse() {
+    let (base, _) = count(&desired(10), 10);
+    for (tables, roles, warehouses) in [(10, 1, 1), (10, 3, 2), (1_000, 3, 2)] {
+        let (n, log) = count(
+            &with_roles_and_warehouses(tables, roles, warehouses),
+            tables,
+        );
+        assert_eq!(n, base + 1 + roles + 1 + warehouses, "{log:?}");
+        assert_eq!(
+            log.iter()
+                .filter(|s| s.starts_with("SHOW GRANTS TO ROLE"))
+                .count(),
+            roles
+        );
+        assert_eq!(
+            log.iter()
+                .filter(|s| s.starts_with("SHOW PARAMETERS IN WAREHOUSE"))
+                .count(),
+            warehouses
+        );
+    }
 }

@@ -38,7 +38,12 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Render a plan saved with `floe plan --out`, without touching any account.
     Show(ShowArgs),
-    /// Report drift between the manifests and the live accounts (exit 2 when drifted).
+    /// Report drift between the manifests and the live accounts.
+    ///
+    /// Exit 2 when a managed object differs from its manifest, a managed role holds
+    /// an undeclared grant, a task or stream is unhealthy, or an unmanaged object is
+    /// found (warehouses, databases, roles, shares, listings of the account; any
+    /// object inside a managed database); 0 when in sync; 1 on errors.
     Drift(DriftArgs),
     /// Work with the embedded Snowflake emulator.
     #[command(subcommand)]
@@ -183,6 +188,10 @@ pub struct DriftArgs {
     pub target: TargetArgs,
     #[arg(long, value_enum, default_value = "text")]
     pub format: DriftFormat,
+    /// Report declared objects only: unmanaged objects are neither listed nor
+    /// counted for the exit code.
+    #[arg(long)]
+    pub ignore_unmanaged: bool,
 }
 
 #[derive(Debug, Subcommand)]

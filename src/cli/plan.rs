@@ -350,14 +350,29 @@ fn run(plan: &Plan, sessions: &Sessions, options: ApplyOptions) -> ApplyReport {
 }
 
 pub fn drift(args: &DriftArgs) -> anyhow::Result<ExitCode> {
-    let (_project, _name, _target, _sessions, compared) =
+    let (project, _name, _target, sessions, compared) =
         prepare(&args.project, args.target.target.as_deref())?;
-    let view = report::drift::drift_view(&compared.desired, &compared.observed, &compared.changes);
+    let account_objects = if args.ignore_unmanaged {
+        Vec::new()
+    } else {
+        crate::runtime::inventory::inventory(&sessions)?.objects
+    };
+    let options = report::drift::DriftOptions {
+        account_objects,
+        ignore: project.ignore.clone(),
+        ignore_unmanaged: args.ignore_unmanaged,
+    };
+    let view = report::drift::drift_view(
+        &compared.desired,
+        &compared.observed,
+        &compared.changes,
+        &options,
+    );
     match args.format {
         DriftFormat::Text => print!("{}", report::drift::text(&view)),
         DriftFormat::Json => print!("{}", report::drift::json(&view)),
     }
-    Ok(if view.drifted {
+    Ok(if view.needs_attention() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS

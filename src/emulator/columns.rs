@@ -50,6 +50,15 @@ pub const WAREHOUSES: &[Col] = &[
     ("generation", T),
 ];
 
+pub const PARAMETERS: &[Col] = &[
+    ("key", T),
+    ("value", T),
+    ("default", T),
+    ("level", T),
+    ("description", T),
+    ("type", T),
+];
+
 pub const DESC_KIND: &[Col] = &[("created_on", TS), ("name", T), ("kind", T)];
 
 pub const DATABASES: &[Col] = &[

@@ -348,17 +348,19 @@ fn show(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
             terse_ok(false)?;
             kinds::user::show(ex, p)
         }
-        "FUNCTIONS" | "VIEWS" | "SEQUENCES" | "PIPES" | "ALERTS" | "SECRETS" | "INTEGRATIONS"
-        | "PARAMETERS" | "OBJECTS" | "FUTURE" | "EXTERNAL" | "DYNAMIC" | "MATERIALIZED"
-        | "NETWORK" | "RESOURCE" | "STORAGE" | "TAGS" | "AVAILABLE" | "REGIONS"
-        | "ORGANIZATION" | "ACCOUNTS" | "REPLICATION" | "PRIMARY" | "DATABASE" | "APPLICATION"
-        | "APPLICATIONS" | "SERVICES" | "ICEBERG" | "EVENT" | "HYBRID" | "LOCKS"
-        | "TRANSACTIONS" | "VARIABLES" | "CHANNELS" | "CONNECTIONS" | "STREAMLITS"
-        | "NOTEBOOKS" | "IMAGE" | "COMPUTE" | "SNAPSHOTS" | "PACKAGES" | "CLASSES"
-        | "INSTANCES" | "POLICIES" | "MASKING" | "ROW" | "SESSION" | "PASSWORD" | "CORTEX"
-        | "AGENTS" | "SEMANTIC" | "GIT" | "DATA" | "RELEASE" | "WAREHOUSE" | "BUDGETS" => {
-            Err(SfError::unsupported(&format!("SHOW {kind}")))
+        "PARAMETERS" => {
+            terse_ok(false)?;
+            kinds::parameters::show(ex, p)
         }
+        "FUNCTIONS" | "VIEWS" | "SEQUENCES" | "PIPES" | "ALERTS" | "SECRETS" | "INTEGRATIONS"
+        | "OBJECTS" | "FUTURE" | "EXTERNAL" | "DYNAMIC" | "MATERIALIZED" | "NETWORK"
+        | "RESOURCE" | "STORAGE" | "TAGS" | "AVAILABLE" | "REGIONS" | "ORGANIZATION"
+        | "ACCOUNTS" | "REPLICATION" | "PRIMARY" | "DATABASE" | "APPLICATION" | "APPLICATIONS"
+        | "SERVICES" | "ICEBERG" | "EVENT" | "HYBRID" | "LOCKS" | "TRANSACTIONS" | "VARIABLES"
+        | "CHANNELS" | "CONNECTIONS" | "STREAMLITS" | "NOTEBOOKS" | "IMAGE" | "COMPUTE"
+        | "SNAPSHOTS" | "PACKAGES" | "CLASSES" | "INSTANCES" | "POLICIES" | "MASKING" | "ROW"
+        | "SESSION" | "PASSWORD" | "CORTEX" | "AGENTS" | "SEMANTIC" | "GIT" | "DATA"
+        | "RELEASE" | "WAREHOUSE" | "BUDGETS" => Err(SfError::unsupported(&format!("SHOW {kind}"))),
         _ => Err(p.error_at(p.position() - 1)),
     }
 }

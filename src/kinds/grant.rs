@@ -1,9 +1,10 @@
 //! Grants of privileges (and roles) to roles. A grant is its own identity: it is
 //! either there or not, so the only changes are GRANT and REVOKE. Observed with
-//! `SHOW GRANTS TO ROLE` per role that receives a desired grant; grants by SYSTEM
-//! (empty `granted_by`) are ignored.
+//! `SHOW GRANTS TO ROLE` per declared role and per role that receives a desired
+//! grant; grants by SYSTEM (empty `granted_by`) are ignored. Granting a system role
+//! or OWNERSHIP is flagged as privilege escalation.
 
-use crate::diff::{Action, Change};
+use crate::diff::{Action, Change, Hazard};
 use crate::model::{GrantOn, GrantSpec, Ident, ObjectId, ObjectKind, ObjectName, Spec};
 use crate::sql;
 
@@ -87,15 +88,37 @@ pub fn revoke_sql(spec: &GrantSpec) -> String {
     }
 }
 
+/// Roles Snowflake creates in every account whose holder administers the account.
+pub const SYSTEM_ADMIN_ROLES: [&str; 5] = [
+    "ACCOUNTADMIN",
+    "SECURITYADMIN",
+    "SYSADMIN",
+    "ORGADMIN",
+    "USERADMIN",
+];
+
+/// True when the grant hands out a system administration role or OWNERSHIP.
+pub fn is_escalation(spec: &GrantSpec) -> bool {
+    match &spec.on {
+        GrantOn::Role(role) => SYSTEM_ADMIN_ROLES.contains(&role.as_str()),
+        _ => spec.privilege.eq_ignore_ascii_case("OWNERSHIP"),
+    }
+}
+
 pub fn create(id: &ObjectId, spec: &GrantSpec, _ctx: &Context) -> Change {
     // The grant's key is its identity, already in the step's header: no properties.
+    let hazards = if is_escalation(spec) {
+        vec![Hazard::EscalatesPrivilege]
+    } else {
+        vec![]
+    };
     change(
         id,
         Action::Create,
         None,
         Props::default(),
         vec![stmt(grant_sql(spec))],
-        vec![],
+        hazards,
     )
 }
 
@@ -116,7 +139,7 @@ pub fn drop(id: &ObjectId, observed: &GrantSpec) -> Change {
         None,
         Props::default(),
         vec![stmt(revoke_sql(observed))],
-        vec![],
+        vec![Hazard::RevokesAccess],
     )
 }
 
@@ -206,6 +229,35 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
 mod tests {
     use super::*;
     use crate::kinds::testutil::*;
+
+    #[test]
+    fn system_roles_and_ownership_escalate() {
+        let grant = |privilege: &str, on: GrantOn| GrantSpec {
+            privilege: privilege.into(),
+            on,
+            to_role: Ident::from_stored("ANALYST"),
+        };
+        let role = |r: &str| GrantOn::Role(Ident::from_stored(r));
+        let table = GrantOn::Object {
+            kind: ObjectKind::Table,
+            name: ObjectName::parse("d.s.t").unwrap(),
+            signature: None,
+        };
+        assert!(is_escalation(&grant("", role("ACCOUNTADMIN"))));
+        assert!(is_escalation(&grant("", role("USERADMIN"))));
+        assert!(!is_escalation(&grant("", role("READER"))));
+        assert!(is_escalation(&grant("OWNERSHIP", table.clone())));
+        assert!(!is_escalation(&grant("SELECT", table)));
+        let id = ObjectId::new(
+            bank(),
+            ObjectKind::Grant,
+            ObjectName::account_level(Ident::from_stored("k")),
+        );
+        let create = super::create(&id, &grant("", role("SYSADMIN")), &Context::default());
+        assert_eq!(create.hazards, vec![Hazard::EscalatesPrivilege]);
+        let revoke = super::drop(&id, &grant("SELECT", GrantOn::Account));
+        assert_eq!(revoke.hazards, vec![Hazard::RevokesAccess]);
+    }
 
     #[test]
     fn parses_show_grants_to_role_and_matches_keys() {

@@ -274,6 +274,7 @@ fn quoted_names_round_trip() {
             append_only: Some(false),
             show_initial_rows: None,
             comment: None,
+            unusable: None,
         }),
     );
     desired.insert(

@@ -32,6 +32,9 @@ pub enum Query {
     /// `SELECT * FROM <db>.INFORMATION_SCHEMA.PROCEDURES|FUNCTIONS`: bodies and
     /// return types of every routine of one database.
     Routines(ObjectKind, Ident),
+    /// `SHOW PARAMETERS IN WAREHOUSE|TASK <name>`: object parameters SHOW does not
+    /// print, read only for objects that declare one.
+    Parameters(ObjectKind, ObjectName),
 }
 
 impl Query {
@@ -79,6 +82,9 @@ impl Query {
             Query::DescribeRoutine(id) => {
                 format!("DESCRIBE {} {}", id.kind.sql_keyword(), id.sql_name())
             }
+            Query::Parameters(kind, name) => {
+                format!("SHOW PARAMETERS IN {} {}", kind.sql_keyword(), name.sql())
+            }
         }
     }
 
@@ -120,7 +126,8 @@ pub struct Scope {
     pub local_databases: BTreeSet<Ident>,
     /// Tables desired streams read from (observed even inside imported databases).
     pub stream_tables: BTreeSet<ObjectName>,
-    /// Roles that receive desired grants.
+    /// Roles that receive desired grants, and every declared role (whose grants
+    /// are all observed: one `SHOW GRANTS TO ROLE` each).
     pub grant_roles: BTreeSet<Ident>,
     /// Desired model → its artifact stage.
     pub model_stages: BTreeMap<ObjectName, ObjectName>,
@@ -128,6 +135,9 @@ pub struct Scope {
     pub stages_with_format: BTreeSet<ObjectName>,
     /// Desired procedures and functions (read with DESCRIBE).
     pub routines: BTreeSet<ObjectId>,
+    /// Desired warehouses and tasks that declare a property only `SHOW PARAMETERS`
+    /// returns (see [`Query::Parameters`]).
+    pub parameters: BTreeSet<(ObjectKind, ObjectName)>,
     /// Databases that turned out to be imported (from a share or listing); their
     /// contents are not observed. Filled by [`Scope::note_imported`].
     pub imported: BTreeSet<Ident>,
@@ -161,6 +171,9 @@ impl Scope {
                 Spec::Grant(g) => {
                     scope.grant_roles.insert(g.to_role.clone());
                 }
+                Spec::Role(_) => {
+                    scope.grant_roles.insert(id.name.name.clone());
+                }
                 Spec::Model(m) => {
                     scope.model_stages.insert(id.name.clone(), m.stage.clone());
                 }
@@ -169,6 +182,16 @@ impl Scope {
                 }
                 Spec::Procedure(_) | Spec::Function(_) => {
                     scope.routines.insert(id.clone());
+                }
+                Spec::Warehouse(w)
+                    if w.max_concurrency_level.is_some()
+                        || w.statement_timeout_in_seconds.is_some()
+                        || w.statement_queued_timeout_in_seconds.is_some() =>
+                {
+                    scope.parameters.insert((id.kind, id.name.clone()));
+                }
+                Spec::Task(t) if t.serverless_size.is_some() => {
+                    scope.parameters.insert((id.kind, id.name.clone()));
                 }
                 _ => {}
             }
@@ -225,6 +248,24 @@ impl Scope {
             .filter(|(name, _)| self.manages(name))
             .map(|(name, spec)| (ObjectId::new(self.account(), kind, name), wrap(spec)))
             .collect()
+    }
+
+    /// The `value` of parameter `key` read for one object, when it was read.
+    pub fn parameter(
+        &self,
+        results: &Results,
+        kind: ObjectKind,
+        name: &ObjectName,
+        key: &str,
+    ) -> Option<String> {
+        if !self.parameters.contains(&(kind, name.clone())) {
+            return None;
+        }
+        results
+            .get(&Query::Parameters(kind, name.clone()))
+            .iter()
+            .find(|row| row.get("key").is_some_and(|k| k.eq_ignore_ascii_case(key)))
+            .and_then(|row| super::common::clean(row.get("value")))
     }
 
     /// True when schema-level objects of this database/schema are observed.
@@ -287,6 +328,11 @@ impl Scope {
                 .iter()
                 .cloned()
                 .map(Query::DescribeStage),
+        );
+        out.extend(
+            self.parameters
+                .iter()
+                .map(|(kind, name)| Query::Parameters(*kind, name.clone())),
         );
         let routine_dbs: BTreeSet<(ObjectKind, Ident)> = self
             .routines

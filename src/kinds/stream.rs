@@ -1,6 +1,8 @@
 //! Streams on tables. Only the comment can be altered: a different source table or
 //! APPEND_ONLY means `CREATE OR REPLACE STREAM`, which restarts the stream's offset.
-//! SHOW_INITIAL_ROWS is not visible in SHOW STREAMS and is never compared.
+//! SHOW_INITIAL_ROWS is not visible in SHOW STREAMS and is never compared. A stream
+//! SHOW reports `stale` (or with an `invalid_reason`) cannot be read any more and is
+//! recreated, like a changed source.
 
 use crate::diff::{Action, Change, Hazard};
 use crate::model::{ObjectId, ObjectKind, ObjectName, Spec, StreamSpec};
@@ -75,17 +77,25 @@ pub fn update(
         &observed_append,
         common::show_bool,
     );
-    if table_changed || append_changed {
+    if let Some(why) = &observed.unusable {
+        props.push("health", Some(why.clone()), Some("readable".into()));
+    }
+    if table_changed || append_changed || observed.unusable.is_some() {
         let what = if table_changed {
-            "stream source changed"
+            "stream source changed: streams cannot be altered".to_string()
+        } else if append_changed {
+            "APPEND_ONLY changed: streams cannot be altered".to_string()
         } else {
-            "APPEND_ONLY changed"
+            format!(
+                "the stream is {}: only recreating it makes it readable again",
+                observed.unusable.as_deref().unwrap_or_default()
+            )
         };
         props.cmp_comment(&desired.comment, &observed.comment);
         return Some(change(
             id,
             Action::Replace,
-            Some(format!("{what}: streams cannot be altered")),
+            Some(what),
             props,
             vec![stmt(create_sql(id, desired, true))],
             vec![
@@ -118,6 +128,18 @@ pub fn drop(id: &ObjectId, _observed: &StreamSpec) -> Change {
     )
 }
 
+/// SHOW STREAMS `stale` and `invalid_reason` → why the stream cannot be read.
+fn unusable(stale: Option<&str>, invalid_reason: Option<&str>) -> Option<String> {
+    if let Some(reason) = common::clean(invalid_reason)
+        && !reason.eq_ignore_ascii_case("N/A")
+    {
+        return Some(format!("invalid: {reason}"));
+    }
+    common::parse_bool(stale)
+        .filter(|s| *s)
+        .map(|_| "stale".to_string())
+}
+
 pub fn parse_row(row: &crate::runtime::session::Row<'_>) -> Option<(ObjectName, StreamSpec)> {
     let name = schema_object_name(row)?;
     let table = parse_stored_name(row.get("table_name")?)?;
@@ -127,6 +149,7 @@ pub fn parse_row(row: &crate::runtime::session::Row<'_>) -> Option<(ObjectName, 
         append_only: Some(mode == "APPEND_ONLY"),
         show_initial_rows: None,
         comment: common::comment(row.get("comment")),
+        unusable: unusable(row.get("stale"), row.get("invalid_reason")),
     };
     Some((name, spec))
 }
@@ -138,6 +161,20 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_or_invalid_streams_are_unusable() {
+        assert_eq!(unusable(Some("false"), Some("N/A")), None);
+        assert_eq!(
+            unusable(Some("true"), Some("N/A")).as_deref(),
+            Some("stale")
+        );
+        assert_eq!(
+            unusable(Some("false"), Some("base table dropped")).as_deref(),
+            Some("invalid: base table dropped")
+        );
+        assert_eq!(unusable(None, None), None);
+    }
     use crate::kinds::testutil::*;
 
     #[test]
@@ -193,6 +230,7 @@ mod tests {
             append_only: Some(false),
             show_initial_rows: None,
             comment: Some(String::new()),
+            unusable: None,
         };
         let desired = StreamSpec {
             table: name("db.s.b"),

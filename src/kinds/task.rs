@@ -283,7 +283,18 @@ pub fn parse_row(row: &crate::runtime::session::Row<'_>) -> Option<(ObjectName, 
 }
 
 pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
-    scope.observe_managed(results, ObjectKind::Task, parse_row, Spec::Task)
+    let with_parameters = |row: &crate::runtime::session::Row<'_>| {
+        let (name, mut spec) = parse_row(row)?;
+        // Not in SHOW TASKS: read with SHOW PARAMETERS when declared.
+        spec.serverless_size = scope.parameter(
+            results,
+            ObjectKind::Task,
+            &name,
+            "USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE",
+        );
+        Some((name, spec))
+    };
+    scope.observe_managed(results, ObjectKind::Task, with_parameters, Spec::Task)
 }
 
 #[cfg(test)]

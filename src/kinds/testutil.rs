@@ -270,6 +270,7 @@ pub fn sample() -> Catalog {
             append_only: Some(true),
             show_initial_rows: Some(true),
             comment: None,
+            unusable: None,
         }),
     );
     c.insert(

@@ -52,6 +52,8 @@ pub fn normalize(spec: &WarehouseSpec, _ctx: &Context) -> WarehouseSpec {
         max_cluster_count: spec.max_cluster_count,
         scaling_policy: upper(&spec.scaling_policy),
         max_concurrency_level: spec.max_concurrency_level,
+        statement_timeout_in_seconds: spec.statement_timeout_in_seconds,
+        statement_queued_timeout_in_seconds: spec.statement_queued_timeout_in_seconds,
         resource_constraint: upper(&spec.resource_constraint),
         initially_suspended: spec.initially_suspended,
         comment: spec.comment.clone(),
@@ -84,6 +86,12 @@ fn settings(spec: &WarehouseSpec) -> Vec<(&'static str, String)> {
     }
     if let Some(v) = spec.max_concurrency_level {
         out.push(("MAX_CONCURRENCY_LEVEL", v.to_string()));
+    }
+    if let Some(v) = spec.statement_timeout_in_seconds {
+        out.push(("STATEMENT_TIMEOUT_IN_SECONDS", v.to_string()));
+    }
+    if let Some(v) = spec.statement_queued_timeout_in_seconds {
+        out.push(("STATEMENT_QUEUED_TIMEOUT_IN_SECONDS", v.to_string()));
     }
     if let Some(v) = &spec.resource_constraint {
         out.push(("RESOURCE_CONSTRAINT", keyword(v)));
@@ -122,16 +130,43 @@ fn declared_props(spec: &WarehouseSpec, old: Option<&WarehouseSpec>) -> Props {
     field!("resource_constraint", resource_constraint, s);
     if create {
         p.declare("max_concurrency_level", &spec.max_concurrency_level, num32);
+        p.declare(
+            "statement_timeout_in_seconds",
+            &spec.statement_timeout_in_seconds,
+            num,
+        );
+        p.declare(
+            "statement_queued_timeout_in_seconds",
+            &spec.statement_queued_timeout_in_seconds,
+            num,
+        );
         p.declare("initially_suspended", &spec.initially_suspended, b);
         p.declare("comment", &spec.comment, s);
     } else {
-        // Not shown by SHOW WAREHOUSES: compared only when the observer could read it.
+        // Not shown by SHOW WAREHOUSES: compared only when the observer could read it
+        // (SHOW PARAMETERS, for warehouses that declare them).
         if o.max_concurrency_level.is_some() {
             p.cmp(
                 "max_concurrency_level",
                 &spec.max_concurrency_level,
                 &o.max_concurrency_level,
                 num32,
+            );
+        }
+        if o.statement_timeout_in_seconds.is_some() {
+            p.cmp(
+                "statement_timeout_in_seconds",
+                &spec.statement_timeout_in_seconds,
+                &o.statement_timeout_in_seconds,
+                num,
+            );
+        }
+        if o.statement_queued_timeout_in_seconds.is_some() {
+            p.cmp(
+                "statement_queued_timeout_in_seconds",
+                &spec.statement_queued_timeout_in_seconds,
+                &o.statement_queued_timeout_in_seconds,
+                num,
             );
         }
         p.cmp_comment(&spec.comment, &o.comment);
@@ -175,33 +210,30 @@ pub fn update(
         return None;
     }
     // Only the changed properties go into the SET.
+    // The desired value of each property that changed (the property's report name
+    // is the field name, except for the size).
+    macro_rules! changed {
+        ($field:ident) => {
+            changed!($field, stringify!($field))
+        };
+        ($field:ident, $name:expr) => {
+            desired.$field.clone().filter(|_| props.has($name))
+        };
+    }
     let changed = WarehouseSpec {
-        warehouse_type: desired
-            .warehouse_type
-            .clone()
-            .filter(|_| props.has("warehouse_type")),
-        size: desired.size.clone().filter(|_| props.has("warehouse_size")),
-        auto_suspend: desired.auto_suspend.filter(|_| props.has("auto_suspend")),
-        auto_resume: desired.auto_resume.filter(|_| props.has("auto_resume")),
-        min_cluster_count: desired
-            .min_cluster_count
-            .filter(|_| props.has("min_cluster_count")),
-        max_cluster_count: desired
-            .max_cluster_count
-            .filter(|_| props.has("max_cluster_count")),
-        scaling_policy: desired
-            .scaling_policy
-            .clone()
-            .filter(|_| props.has("scaling_policy")),
-        max_concurrency_level: desired
-            .max_concurrency_level
-            .filter(|_| props.has("max_concurrency_level")),
-        resource_constraint: desired
-            .resource_constraint
-            .clone()
-            .filter(|_| props.has("resource_constraint")),
+        warehouse_type: changed!(warehouse_type),
+        size: changed!(size, "warehouse_size"),
+        auto_suspend: changed!(auto_suspend),
+        auto_resume: changed!(auto_resume),
+        min_cluster_count: changed!(min_cluster_count),
+        max_cluster_count: changed!(max_cluster_count),
+        scaling_policy: changed!(scaling_policy),
+        max_concurrency_level: changed!(max_concurrency_level),
+        statement_timeout_in_seconds: changed!(statement_timeout_in_seconds),
+        statement_queued_timeout_in_seconds: changed!(statement_queued_timeout_in_seconds),
+        resource_constraint: changed!(resource_constraint),
         initially_suspended: None,
-        comment: desired.comment.clone().filter(|_| props.has("comment")),
+        comment: changed!(comment),
     };
     let set: Vec<String> = settings(&changed)
         .into_iter()
@@ -242,6 +274,8 @@ pub fn parse_row(row: &crate::runtime::session::Row<'_>) -> Option<(ObjectName, 
         max_cluster_count: common::parse_num(row.get("max_cluster_count")),
         scaling_policy: common::clean(row.get("scaling_policy")),
         max_concurrency_level: common::parse_num(row.get("max_concurrency_level")),
+        statement_timeout_in_seconds: None,
+        statement_queued_timeout_in_seconds: None,
         resource_constraint: common::clean(row.get("resource_constraint")),
         initially_suspended: None,
         comment: common::comment(row.get("comment")),
@@ -255,7 +289,22 @@ pub fn observe(results: &Results, scope: &Scope) -> Vec<(ObjectId, Spec)> {
         .iter()
         .filter_map(|row| parse_row(&row))
         .filter(|(name, _)| scope.is_declared(ObjectKind::Warehouse, name))
-        .map(|(name, spec)| {
+        .map(|(name, mut spec)| {
+            // Not in SHOW WAREHOUSES: read with SHOW PARAMETERS when declared.
+            let parameter = |key: &str| {
+                scope
+                    .parameter(results, ObjectKind::Warehouse, &name, key)
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+            };
+            if let Some(level) = parameter("MAX_CONCURRENCY_LEVEL") {
+                spec.max_concurrency_level = u32::try_from(level).ok();
+            }
+            if let Some(seconds) = parameter("STATEMENT_TIMEOUT_IN_SECONDS") {
+                spec.statement_timeout_in_seconds = Some(seconds);
+            }
+            if let Some(seconds) = parameter("STATEMENT_QUEUED_TIMEOUT_IN_SECONDS") {
+                spec.statement_queued_timeout_in_seconds = Some(seconds);
+            }
             (
                 ObjectId::new(scope.account(), ObjectKind::Warehouse, name),
                 Spec::Warehouse(spec),

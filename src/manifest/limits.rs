@@ -30,6 +30,18 @@ pub const MAX_CONCURRENCY_LEVEL: Limit = Limit {
     hint: "concurrent SQL statements a warehouse cluster runs (Snowflake's default is 8)",
 };
 
+pub const STATEMENT_TIMEOUT: Limit = Limit {
+    min: 0,
+    max: 604_800,
+    hint: "seconds a statement may run: 0 … 604800 (7 days; 0 means the 7-day maximum)",
+};
+
+pub const STATEMENT_QUEUED_TIMEOUT: Limit = Limit {
+    min: 0,
+    max: UNBOUNDED,
+    hint: "seconds a statement may wait in the queue; 0 means never cancelled",
+};
+
 pub const SKIP_HEADER: Limit = Limit {
     min: 0,
     max: UNBOUNDED,

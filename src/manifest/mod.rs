@@ -72,6 +72,9 @@ pub struct Project {
     pub default_target: String,
     pub desired: Catalog,
     pub sources: BTreeMap<ObjectId, SourceLocation>,
+    /// Per account, the `ignore:` name patterns of floe.yaml (see
+    /// [`crate::report::drift`]).
+    pub ignore: BTreeMap<AccountName, Vec<String>>,
     /// Every local file the project reads besides its YAML (procedure and function
     /// body files, model artifacts): path relative to `root` → sha256 (hex) of the
     /// content read. The desired catalog names local files relative to `root` too.
@@ -147,7 +150,26 @@ fn load_inner(
     };
 
     let mut accounts = BTreeSet::new();
-    for name in project_file.accounts.keys() {
+    let mut ignore = BTreeMap::new();
+    for (name, decl) in &project_file.accounts {
+        let patterns = decl.as_ref().map(|d| d.ignore.clone()).unwrap_or_default();
+        for pattern in &patterns {
+            if pattern.trim().is_empty() {
+                let span = project_node
+                    .get("accounts")
+                    .and_then(|a| a.entry(name))
+                    .map(|(_, v)| v.span)
+                    .unwrap_or(project_node.span);
+                diags.push(
+                    Diagnostic::new(codes::VALUE_INVALID, "empty `ignore` pattern")
+                        .at(span, "in this account's ignore list")
+                        .expected("a name pattern such as `TEMP_*`"),
+                );
+            }
+        }
+        if !patterns.is_empty() {
+            ignore.insert(AccountName::new(name), patterns);
+        }
         let key_span = project_node
             .get("accounts")
             .and_then(|a| a.entry(name))
@@ -265,6 +287,7 @@ fn load_inner(
         default_target,
         desired,
         sources: object_sources,
+        ignore,
         files,
     })
 }

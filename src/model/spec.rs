@@ -87,6 +87,10 @@ pub struct WarehouseSpec {
     /// `STANDARD` or `ECONOMY`.
     pub scaling_policy: Option<String>,
     pub max_concurrency_level: Option<u32>,
+    /// Seconds a statement may run (parameter `STATEMENT_TIMEOUT_IN_SECONDS`).
+    pub statement_timeout_in_seconds: Option<u64>,
+    /// Seconds a statement may wait in the queue (`STATEMENT_QUEUED_TIMEOUT_IN_SECONDS`).
+    pub statement_queued_timeout_in_seconds: Option<u64>,
     /// `MEMORY_16X` etc., snowpark-optimized only.
     pub resource_constraint: Option<String>,
     pub initially_suspended: Option<bool>,
@@ -223,6 +227,10 @@ pub struct StreamSpec {
     /// Not visible in SHOW STREAMS: never compared.
     pub show_initial_rows: Option<bool>,
     pub comment: Option<String>,
+    /// Observed only, never declared: why the stream cannot be read (`stale`, or
+    /// `invalid: <invalid_reason>`). A stream that cannot be read is recreated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unusable: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]

@@ -448,7 +448,7 @@ fn action_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 }
 
 /// Every hazard; the match makes a new hazard a compile error here.
-fn all_hazards() -> [Hazard; 5] {
+fn all_hazards() -> [Hazard; 7] {
     use Hazard::*;
     let all = [
         DropsData,
@@ -456,10 +456,13 @@ fn all_hazards() -> [Hazard; 5] {
         LosesGrants,
         ResetsStreamOffset,
         SuspendsTaskGraph,
+        RevokesAccess,
+        EscalatesPrivilege,
     ];
     for hazard in all {
         match hazard {
-            DropsData | RecreatesObject | LosesGrants | ResetsStreamOffset | SuspendsTaskGraph => {}
+            DropsData | RecreatesObject | LosesGrants | ResetsStreamOffset | SuspendsTaskGraph
+            | RevokesAccess | EscalatesPrivilege => {}
         }
     }
     all

@@ -3,7 +3,9 @@
 //! For each account (concurrently) the per-kind scope lists its statements — one
 //! SHOW per kind, one INFORMATION_SCHEMA.COLUMNS query per managed database (and
 //! PROCEDURES/FUNCTIONS where routines are managed), and one statement per managed
-//! share, role, listing, model and stage with a file format — and a small pool of
+//! share, role (every grant it holds), listing, model, stage with a file format, and
+//! warehouse or task declaring a parameter SHOW does not print (`SHOW PARAMETERS IN
+//! …`) — and a small pool of
 //! threads runs them. A second, small round DESCRIBEs the managed routines
 //! INFORMATION_SCHEMA leaves incomplete. The number of statements therefore does not
 //! grow with the number of tables. SHOW output is paged with

@@ -8,6 +8,7 @@ pub mod grant;
 pub mod info_schema;
 pub mod listing;
 pub mod model;
+pub mod parameters;
 pub mod role;
 pub mod routine;
 pub mod schema;

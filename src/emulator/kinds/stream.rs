@@ -21,6 +21,10 @@ pub struct StreamData {
     pub append_only: bool,
     pub show_initial_rows: bool,
     pub comment: String,
+    /// The source table's incarnation when the stream was created: a replaced
+    /// (dropped and created again) source makes the stream stale, as in Snowflake.
+    #[serde(default)]
+    pub source_incarnation: Option<i64>,
 }
 
 const STALE_AFTER_MS: i64 = 14 * 24 * 3600 * 1000;
@@ -65,6 +69,7 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
         append_only: false,
         show_initial_rows: false,
         comment: String::new(),
+        source_incarnation: None,
     };
     for (k, v, _) in p.props(&[])? {
         let b = || {
@@ -110,6 +115,7 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
         table.data.change_tracking = true;
         storage::put(ex.conn, ex.account, "TABLE", &table)?;
     }
+    data.source_incarnation = Some(table.data.incarnation);
     storage::put(ex.conn, ex.account, "STREAM", &ex.new_obj(&key, data))?;
     super::grant::restore(ex, &saved)?;
     Ok(created("Stream", &key.name))
@@ -160,9 +166,14 @@ pub fn alter(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
 
 fn row(ex: &Ex<'_>, s: &Obj<StreamData>, terse: bool) -> Vec<Option<String>> {
     let t = &s.data.table;
-    let source = match super::table::lookup(ex, t) {
-        Ok(_) => fqn(&[&t.db, &t.schema, &t.name]),
-        Err(_) => "No privilege or table dropped".to_string(),
+    let (source, stale) = match super::table::lookup(ex, t) {
+        Ok((table, _)) => (
+            fqn(&[&t.db, &t.schema, &t.name]),
+            s.data
+                .source_incarnation
+                .is_some_and(|i| i != table.data.incarnation),
+        ),
+        Err(_) => ("No privilege or table dropped".to_string(), false),
     };
     if terse {
         return vec![
@@ -185,7 +196,7 @@ fn row(ex: &Ex<'_>, s: &Obj<StreamData>, terse: bool) -> Vec<Option<String>> {
         opt("Table"),
         Some(source),
         opt("DELTA"),
-        opt("false"),
+        opt(if stale { "true" } else { "false" }),
         opt(if s.data.append_only {
             "APPEND_ONLY"
         } else {

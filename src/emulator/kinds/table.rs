@@ -225,6 +225,20 @@ pub struct TableData {
     pub retention: i64,
     pub max_extension: Option<i64>,
     pub schema_evolution: bool,
+    /// Unique per CREATE: streams on the table remember it and go stale when the
+    /// table they were created on is replaced.
+    #[serde(default)]
+    pub incarnation: i64,
+}
+
+/// A value no other CREATE of a table gets (random; never shown), so that streams can
+/// tell the table they were created on from one created again under the same name.
+/// Not drawn from the object id counter, whose values SHOW output exposes.
+fn new_incarnation(now: i64) -> i64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_i64(now);
+    hasher.finish() as i64
 }
 
 /// The table properties SHOW TABLES prints, read without decoding the columns.
@@ -526,6 +540,7 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
         retention: 1,
         max_extension: None,
         schema_evolution: false,
+        incarnation: new_incarnation(ex.now),
     };
     let mut copy_grants = false;
     loop {

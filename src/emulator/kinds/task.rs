@@ -42,6 +42,40 @@ const INT_PARAMS: &[&str] = &[
     "USER_TASK_MINIMUM_TRIGGER_INTERVAL_IN_SECONDS",
 ];
 
+/// Snowflake's defaults of the task parameters, in [`INT_PARAMS`] order.
+const INT_DEFAULTS: &[i64] = &[3_600_000, 10, 0, 30];
+
+/// The task parameters SHOW TASKS does not print.
+pub fn parameters(
+    ex: &Ex<'_>,
+    name: &crate::emulator::parser::Name,
+) -> Result<Vec<super::parameters::Param>, SfError> {
+    use super::parameters::Param;
+    let key = ex.object_key(name)?;
+    let t = get(ex, &key)?;
+    let mut out = vec![Param {
+        key: "USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE",
+        value: t
+            .data
+            .managed_size
+            .clone()
+            .unwrap_or_else(|| "MEDIUM".into()),
+        default: "MEDIUM".into(),
+        description: "Initial size of warehouse to use for managed warehouses in the absence of history.",
+        type_name: "STRING",
+    }];
+    for (key, default) in INT_PARAMS.iter().zip(INT_DEFAULTS) {
+        let value = t
+            .data
+            .params
+            .get(*key)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(*default);
+        out.push(Param::number(key, value, *default, "Task parameter."));
+    }
+    Ok(out)
+}
+
 fn get_opt(ex: &Ex<'_>, key: &Key) -> Result<Option<Obj<TaskData>>, SfError> {
     storage::get(ex.conn, ex.account, "TASK", key)
 }

@@ -398,6 +398,33 @@ pub fn show(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
     Ok(opts.finish(columns::rows(WAREHOUSES), items))
 }
 
+/// The warehouse parameters SHOW WAREHOUSES does not print.
+pub fn parameters(ex: &Ex<'_>, name: &str) -> Result<Vec<super::parameters::Param>, SfError> {
+    use super::parameters::Param;
+    let w = get(ex, name)?;
+    let defaults = WarehouseData::new(0, 0);
+    Ok(vec![
+        Param::number(
+            "MAX_CONCURRENCY_LEVEL",
+            w.data.max_concurrency_level,
+            defaults.max_concurrency_level,
+            "Maximum number of SQL statements a warehouse cluster can execute concurrently.",
+        ),
+        Param::number(
+            "STATEMENT_QUEUED_TIMEOUT_IN_SECONDS",
+            w.data.statement_queued_timeout_in_seconds,
+            defaults.statement_queued_timeout_in_seconds,
+            "Timeout in seconds for queued statements: statements will automatically be canceled if they are queued on a warehouse for longer than this amount of time; disabled if set to zero.",
+        ),
+        Param::number(
+            "STATEMENT_TIMEOUT_IN_SECONDS",
+            w.data.statement_timeout_in_seconds,
+            defaults.statement_timeout_in_seconds,
+            "Timeout in seconds for statements: statements are automatically canceled if they run for longer; if set to zero, max value (604800) is enforced.",
+        ),
+    ])
+}
+
 pub fn describe(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
     let name = p.ident()?;
     p.end()?;

@@ -53,6 +53,22 @@ impl Lowerer<'_> {
             limits::MAX_CONCURRENCY_LEVEL,
             &what,
         );
+        let statement_timeout = self.number(
+            raw.statement_timeout_in_seconds,
+            value,
+            fallback,
+            "statement_timeout_in_seconds",
+            limits::STATEMENT_TIMEOUT,
+            &what,
+        );
+        let statement_queued_timeout = self.number(
+            raw.statement_queued_timeout_in_seconds,
+            value,
+            fallback,
+            "statement_queued_timeout_in_seconds",
+            limits::STATEMENT_QUEUED_TIMEOUT,
+            &what,
+        );
         if let (Some(min), Some(max)) = (min_cluster_count, max_cluster_count)
             && min > max
         {
@@ -76,6 +92,8 @@ impl Lowerer<'_> {
             max_cluster_count: max_cluster_count.map(|v| v as u32),
             scaling_policy: raw.scaling_policy.map(|p| p.sql().to_string()),
             max_concurrency_level: max_concurrency_level.map(|v| v as u32),
+            statement_timeout_in_seconds: statement_timeout.map(|v| v as u64),
+            statement_queued_timeout_in_seconds: statement_queued_timeout.map(|v| v as u64),
             resource_constraint: raw.resource_constraint.map(|r| r.to_ascii_uppercase()),
             initially_suspended: raw.initially_suspended,
             comment: raw.comment,
@@ -89,6 +107,9 @@ impl Lowerer<'_> {
         else {
             return;
         };
+        if raw.authoritative == Some(true) {
+            self.out.authoritative.insert(id.clone());
+        }
         self.declare(
             id,
             Spec::Role(RoleSpec {

@@ -334,6 +334,7 @@ impl Lowerer<'_> {
             append_only: raw.append_only,
             show_initial_rows: raw.show_initial_rows,
             comment: raw.comment,
+            unusable: None,
         };
         self.declare(id, Spec::Stream(spec), key.span, value);
     }

@@ -51,6 +51,11 @@ pub struct LimitsRaw {
 #[serde(deny_unknown_fields)]
 pub struct AccountDecl {
     pub comment: Option<String>,
+    /// Name patterns of account-level objects (warehouses, databases, roles, shares,
+    /// listings) that `floe drift` does not report as unmanaged: `*` matches any run
+    /// of characters, `?` one character, case-insensitively (`TEMP_*`, `DEV_??_WH`).
+    #[serde(default)]
+    pub ignore: Vec<String>,
 }
 
 /// A target: the embedded emulator, or a Snowflake connection per account.

@@ -25,6 +25,12 @@ pub struct WarehouseRaw {
     pub scaling_policy: Option<ScalingPolicy>,
     #[schemars(range(min = 1, max = 2147483647))]
     pub max_concurrency_level: Option<WholeNumber>,
+    /// Seconds after which a running statement is cancelled (0 = the 7-day maximum).
+    #[schemars(range(min = 0, max = 604800))]
+    pub statement_timeout_in_seconds: Option<WholeNumber>,
+    /// Seconds after which a statement still queued is cancelled (0 = never).
+    #[schemars(range(min = 0, max = 2147483647))]
+    pub statement_queued_timeout_in_seconds: Option<WholeNumber>,
     /// Memory/CPU profile of snowpark-optimized warehouses (`MEMORY_16X`, …).
     pub resource_constraint: Option<String>,
     pub comment: Option<String>,
