@@ -4,6 +4,12 @@
 //! once. [`Diagnostics`] renders them with miette: plain (no colour) through
 //! `Display`, which is what snapshots and non-terminal output use, and optionally in
 //! colour for terminals via [`Diagnostics::render`].
+//!
+//! Rendering never depends on how large the input is: miette pads labels with
+//! `format!` widths (which panic past 65,535 columns) and wraps every message, so
+//! snippets are shown from a copy of the file whose lines are cut at
+//! [`MAX_SHOWN_LINE`] characters (labels moved accordingly), and messages are cut at
+//! [`MAX_SHOWN_TEXT`] characters.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -49,6 +55,31 @@ pub mod codes {
     pub const BODY_CONFLICT: &str = "E-BODY-CONFLICT";
     pub const ARTIFACT_MISSING: &str = "E-ARTIFACT-MISSING";
     pub const PRIVILEGE_INVALID: &str = "E-PRIVILEGE-INVALID";
+    /// A manifest names a file by an absolute path.
+    pub const PATH_ABSOLUTE: &str = "E-PATH-ABSOLUTE";
+    /// A named file (or a manifest) resolves outside the project folder.
+    pub const PATH_OUTSIDE_PROJECT: &str = "E-PATH-OUTSIDE-PROJECT";
+    /// A named file is a FIFO, device, socket or folder.
+    pub const PATH_NOT_FILE: &str = "E-PATH-NOT-FILE";
+    /// A file is larger than its limit (`limits:` in floe.yaml, or the manifest cap).
+    pub const FILE_TOO_LARGE: &str = "E-FILE-TOO-LARGE";
+    /// A manifest is not UTF-8 (located at the first bad byte).
+    pub const YAML_ENCODING: &str = "E-YAML-ENCODING";
+    /// A YAML tag (`!!binary`, `!foo`): floe does not interpret tags.
+    pub const YAML_TAG: &str = "E-YAML-TAG";
+    /// Aliases expand to more nodes than the loader accepts.
+    pub const YAML_ALIAS_LIMIT: &str = "E-YAML-ALIAS-LIMIT";
+    /// Collections nest deeper than the loader accepts.
+    pub const YAML_DEPTH_LIMIT: &str = "E-YAML-DEPTH-LIMIT";
+    /// `${…}` that is unterminated or names something other than `var.NAME`.
+    pub const VAR_SYNTAX: &str = "E-VAR-SYNTAX";
+    /// Variable substitution grows a file past the loader's limit.
+    pub const VAR_TOO_LARGE: &str = "E-VAR-TOO-LARGE";
+    /// A credential names an environment variable not declared under `secrets:`.
+    pub const SECRET_UNDECLARED: &str = "E-SECRET-UNDECLARED";
+    /// A secret names a variable floe refuses to hand out (`SNOWFLAKE_*`, `FLOE_*`) or
+    /// is not a valid variable name.
+    pub const SECRET_RESERVED: &str = "E-SECRET-RESERVED";
 }
 
 /// A location with an optional message shown under it.
@@ -209,8 +240,9 @@ impl Diagnostics {
             .with_links(false)
             .with_context_lines(1);
         let mut out = String::new();
+        let mut shown = ShownSources::new(&self.sources);
         for d in &self.items {
-            let report = Report::new(d, &self.sources);
+            let report = Report::new(d, &mut shown);
             if handler.render_report(&mut out, &report).is_err() {
                 out.push_str(&format!("{}: {}\n", d.code, d.summary));
             }
@@ -252,27 +284,36 @@ struct Report {
 }
 
 impl Report {
-    fn new(d: &Diagnostic, sources: &SourceMap) -> Report {
+    fn new(d: &Diagnostic, shown: &mut ShownSources) -> Report {
         let mut help = Vec::new();
         if let Some(e) = &d.expected {
-            help.push(format!("expected {e}"));
+            help.push(format!("expected {}", clip(e)));
         }
         if let Some(h) = &d.hint {
-            help.push(h.clone());
+            help.push(clip(h));
         }
         let primary_file = d.labels.first().map(|l| l.span.file);
         let mut labels = Vec::new();
         let mut related = Vec::new();
         for l in &d.labels {
-            let span = SourceSpan::new(l.span.offset.into(), l.span.len);
+            let span = shown.span(l.span);
+            let mut text = l.text.as_deref().map(clip);
+            if shown.is_cut(l.span) {
+                // The snippet's header counts columns of the cut line: say the real one.
+                let at = format!("column {}", l.span.column);
+                text = Some(match text {
+                    Some(t) => format!("{at}: {t}"),
+                    None => at,
+                });
+            }
             if Some(l.span.file) == primary_file {
-                labels.push(LabeledSpan::new_with_span(l.text.clone(), span));
+                labels.push(LabeledSpan::new_with_span(text, span));
             } else {
                 related.push(Report {
                     code: d.code,
-                    summary: l.text.clone().unwrap_or_else(|| "related location".into()),
+                    summary: text.unwrap_or_else(|| "related location".into()),
                     help: None,
-                    source: named_source(sources, l.span.file),
+                    source: shown.named(l.span.file),
                     labels: vec![LabeledSpan::new_with_span(None, span)],
                     related: Vec::new(),
                     note: true,
@@ -281,9 +322,9 @@ impl Report {
         }
         Report {
             code: d.code,
-            summary: d.summary.clone(),
+            summary: clip(&d.summary),
             help: (!help.is_empty()).then(|| help.join("\n")),
-            source: primary_file.and_then(|f| named_source(sources, f)),
+            source: primary_file.and_then(|f| shown.named(f)),
             labels,
             related,
             note: false,
@@ -291,10 +332,147 @@ impl Report {
     }
 }
 
-fn named_source(sources: &SourceMap, file: usize) -> Option<NamedSource<Arc<str>>> {
-    sources
-        .get(file)
-        .map(|f| NamedSource::new(&f.display, f.text.text.clone()))
+/// Longest line (in characters) shown in a snippet; the rest becomes `…`.
+pub const MAX_SHOWN_LINE: usize = 200;
+/// Longest message (summary, label, help) shown, in characters.
+pub const MAX_SHOWN_TEXT: usize = 500;
+
+/// `text`, cut at [`MAX_SHOWN_TEXT`] characters.
+fn clip(text: &str) -> String {
+    match text.char_indices().nth(MAX_SHOWN_TEXT) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// The sources as shown in snippets, built on first use for each file.
+struct ShownSources<'a> {
+    sources: &'a SourceMap,
+    files: Vec<Option<Shown>>,
+}
+
+/// A file as shown: its text with long lines cut, and where each line starts in the
+/// original and in the copy (`None` when no line is cut and the text is shown as is).
+struct Shown {
+    text: Arc<str>,
+    lines: Option<Vec<ShownLine>>,
+}
+
+struct ShownLine {
+    /// Byte offset of the line in the original text.
+    start: usize,
+    /// Byte offset of the line in the shown text.
+    shown_start: usize,
+    /// Bytes of the line kept (before any `…`).
+    kept: usize,
+    cut: bool,
+}
+
+impl Shown {
+    fn new(text: &Arc<str>) -> Shown {
+        let long =
+            |line: &str| line.len() > MAX_SHOWN_LINE && line.chars().nth(MAX_SHOWN_LINE).is_some();
+        if !text.split('\n').any(long) {
+            return Shown {
+                text: text.clone(),
+                lines: None,
+            };
+        }
+        let mut out = String::new();
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let body = line.strip_suffix('\n').unwrap_or(line);
+            let cut_at = body.char_indices().nth(MAX_SHOWN_LINE).map(|(i, _)| i);
+            let kept = cut_at.unwrap_or(body.len());
+            lines.push(ShownLine {
+                start,
+                shown_start: out.len(),
+                kept,
+                cut: cut_at.is_some(),
+            });
+            out.push_str(&body[..kept]);
+            if cut_at.is_some() {
+                out.push('…');
+            }
+            if line.ends_with('\n') {
+                out.push('\n');
+            }
+            start += line.len();
+        }
+        Shown {
+            text: Arc::from(out),
+            lines: Some(lines),
+        }
+    }
+
+    /// Where an original byte offset is shown; past a cut, the `…`.
+    fn offset(&self, offset: usize) -> usize {
+        let Some(lines) = &self.lines else {
+            return offset.min(self.text.len());
+        };
+        let i = lines.partition_point(|l| l.start <= offset).max(1) - 1;
+        let line = &lines[i];
+        line.shown_start + (offset - line.start).min(line.kept)
+    }
+
+    /// A span of the original text, as shown (at least the `…` when it starts past a cut).
+    fn span(&self, span: Span) -> SourceSpan {
+        let start = self.offset(span.offset);
+        let mut end = self.offset(span.offset.saturating_add(span.len)).max(start);
+        if end == start
+            && span.len > 0
+            && let Some(lines) = &self.lines
+        {
+            let i = lines.partition_point(|l| l.start <= span.offset).max(1) - 1;
+            if lines[i].cut && start == lines[i].shown_start + lines[i].kept {
+                end = start + '…'.len_utf8();
+            }
+        }
+        SourceSpan::new(start.into(), end - start)
+    }
+}
+
+impl<'a> ShownSources<'a> {
+    fn new(sources: &'a SourceMap) -> ShownSources<'a> {
+        ShownSources {
+            sources,
+            files: Vec::new(),
+        }
+    }
+
+    fn get(&mut self, file: usize) -> Option<&Shown> {
+        let source = self.sources.get(file)?;
+        if self.files.len() <= file {
+            self.files.resize_with(file + 1, || None);
+        }
+        Some(self.files[file].get_or_insert_with(|| Shown::new(&source.text.text)))
+    }
+
+    fn span(&mut self, span: Span) -> SourceSpan {
+        match self.get(span.file) {
+            Some(shown) => shown.span(span),
+            None => SourceSpan::new(0.into(), 0),
+        }
+    }
+
+    /// True when the span starts past the cut of a long line.
+    fn is_cut(&mut self, span: Span) -> bool {
+        let Some(Shown {
+            lines: Some(lines), ..
+        }) = self.get(span.file)
+        else {
+            return false;
+        };
+        let i = lines.partition_point(|l| l.start <= span.offset).max(1) - 1;
+        lines[i].cut && span.offset - lines[i].start > lines[i].kept
+    }
+
+    fn named(&mut self, file: usize) -> Option<NamedSource<Arc<str>>> {
+        let display = clip(&self.sources.get(file)?.display);
+        let text = self.get(file)?.text.clone();
+        Some(NamedSource::new(display, text))
+    }
 }
 
 impl fmt::Debug for Report {
@@ -375,6 +553,55 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn one_file(text: String) -> Arc<SourceMap> {
+        let mut sources = SourceMap::default();
+        sources.add(
+            "bank.yaml".into(),
+            PathBuf::from("bank.yaml"),
+            Arc::from(text),
+        );
+        Arc::new(sources)
+    }
+
+    #[test]
+    fn labels_far_along_a_long_line_render_without_panicking() {
+        let name = "n".repeat(70_000);
+        let text = format!("account: bank\nwarehouses: {{ {name}: x }}\n");
+        let offset = text.find(&name).unwrap() + 69_000;
+        let sources = one_file(text);
+        let span = sources
+            .get(0)
+            .unwrap()
+            .text
+            .span_of_offset(0, offset, 1_000);
+        let d = Diagnostic::new(codes::IDENT_INVALID, format!("invalid name `{name}`"))
+            .at(span, format!("`{name}` is too long"))
+            .hint(name.clone());
+        let rendered = Diagnostics::new(vec![d], sources).to_string();
+        assert!(rendered.contains("column 69015"), "{rendered}");
+        assert!(rendered.contains("[bank.yaml:2:"), "{rendered}");
+        assert!(rendered.len() < 5_000, "{} bytes", rendered.len());
+    }
+
+    #[test]
+    fn short_lines_are_shown_as_written() {
+        let sources = one_file("a: 1\nb: 2\n".to_string());
+        let span = sources.get(0).unwrap().text.span_of_offset(0, 8, 1);
+        let d = Diagnostic::new(codes::VALUE_INVALID, "bad").at(span, "here");
+        let rendered = Diagnostics::new(vec![d], sources).to_string();
+        assert!(rendered.contains(" 2 │ b: 2"), "{rendered}");
+        assert!(!rendered.contains('…'), "{rendered}");
+    }
+
+    #[test]
+    fn long_messages_are_cut() {
+        let long = "é".repeat(MAX_SHOWN_TEXT + 10);
+        let cut = clip(&long);
+        assert_eq!(cut.chars().count(), MAX_SHOWN_TEXT + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(clip("short"), "short");
+    }
 
     #[test]
     fn suggestions_pick_the_closest_name() {

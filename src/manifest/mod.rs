@@ -8,7 +8,9 @@
 //!
 //! Module map: `yaml` (the only module that names the YAML crate: nodes with
 //! positions), `de` (serde over those nodes), `raw` (the format, one file per kind),
-//! `vars`, `names`, `lower`, `validate`, `sql_scan`, `diagnostics`, `schema`.
+//! `files` (the one gate for reading files: confined to the project, capped),
+//! `secrets` (which environment variables manifests may name), `vars`, `names`,
+//! `lower`, `validate`, `sql_scan`, `diagnostics`, `schema`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -18,10 +20,12 @@ use crate::model::{AccountName, Catalog, ObjectId};
 
 pub mod de;
 pub mod diagnostics;
+pub mod files;
 pub mod lower;
 pub mod names;
 pub mod raw;
 pub mod schema;
+pub mod secrets;
 pub mod sql_scan;
 pub mod validate;
 pub mod vars;
@@ -30,6 +34,7 @@ pub mod yaml;
 pub use diagnostics::{Diagnostic, Diagnostics, codes};
 
 use diagnostics::{SourceMap, did_you_mean};
+use files::{Limits, ProjectFiles};
 use lower::{Lowerer, de_diagnostic};
 use yaml::{Node, SourceText};
 
@@ -103,7 +108,17 @@ fn load_inner(
         );
         return None;
     }
-    let (project_node, _) = read_yaml(dir, &project_path, sources, diags)?;
+    let mut files = match ProjectFiles::new(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.push(Diagnostic::new(
+                codes::IO,
+                format!("cannot open the project folder `{}`: {e}", dir.display()),
+            ));
+            return None;
+        }
+    };
+    let (project_node, _) = read_yaml(&files, dir, &project_path, sources, diags)?;
     let project_file = match de::from_node::<raw::ProjectFile>(&project_node) {
         Ok(p) => p,
         Err(e) => {
@@ -129,6 +144,7 @@ fn load_inner(
             .map(|(k, _)| k.span)
             .unwrap_or(project_node.span);
         let valid = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && name.len() <= 255
             && name
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
@@ -168,13 +184,16 @@ fn load_inner(
         .collect();
     let variables = vars::Variables::new(overrides, file_vars, env);
 
-    let mut files = Vec::new();
-    collect_yaml_files(dir, dir, &mut files, diags);
-    files.sort();
-    let mut lowerer = Lowerer::new(&accounts);
+    files.limits = limits(&project_file.limits, &project_node, diags);
+    let secrets = secrets::declared(&project_file.secrets, &project_node, diags);
+
+    let mut paths = Vec::new();
+    collect_yaml_files(dir, dir, &mut paths, diags);
+    paths.sort();
+    let mut lowerer = Lowerer::new(&accounts, &files);
     let mut incomplete = false;
-    for path in &files {
-        let Some((mut node, _)) = read_yaml(dir, path, sources, diags) else {
+    for path in &paths {
+        let Some((mut node, _)) = read_yaml(&files, dir, path, sources, diags) else {
             incomplete = true;
             continue;
         };
@@ -190,6 +209,7 @@ fn load_inner(
     let lowered = lowerer.out;
     let incomplete = incomplete || lowered.incomplete;
     diags.extend(lowered.diags);
+    diags.extend(secrets::check_uses(&lowered.objects, &secrets));
 
     let mut desired = Catalog::new();
     let mut object_sources = BTreeMap::new();
@@ -223,8 +243,10 @@ fn load_inner(
     })
 }
 
-/// Reads and parses one YAML file, registering it for diagnostics.
+/// Reads (through the file gate) and parses one YAML file, registering it for
+/// diagnostics. A leading UTF-8 byte order mark is dropped.
 fn read_yaml(
+    files: &ProjectFiles,
     root: &Path,
     path: &Path,
     sources: &mut SourceMap,
@@ -237,22 +259,33 @@ fn read_yaml(
         .map(|c| c.as_os_str().to_string_lossy().to_string())
         .collect::<Vec<_>>()
         .join("/");
-    let text = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(_) => {
-                diags.push(
-                    Diagnostic::new(codes::IO, format!("`{display}` is not UTF-8 text"))
-                        .hint("manifests must be saved as UTF-8"),
-                );
-                return None;
-            }
-        },
+    let mut bytes = Vec::new();
+    if let Err(e) = files.read_path(path, &display, files::MANIFEST_BYTES, &mut |chunk| {
+        bytes.extend_from_slice(chunk)
+    }) {
+        diags.push(files::manifest_refusal(&e));
+        return None;
+    }
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::new(
-                codes::IO,
-                format!("cannot read `{display}`: {e}"),
-            ));
+            let at = e.utf8_error().valid_up_to();
+            let byte = e.as_bytes()[at];
+            // Shown with the bad bytes replaced; everything before `at` is unchanged.
+            let shown: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()).as_ref());
+            let file = sources.add(display.clone(), path.to_path_buf(), shown.clone());
+            let span = SourceText::new(shown).span_of_offset(file, at, '\u{FFFD}'.len_utf8());
+            diags.push(
+                Diagnostic::new(
+                    codes::YAML_ENCODING,
+                    format!("`{display}` is not UTF-8 text"),
+                )
+                .at(span, format!("byte 0x{byte:02X} is not UTF-8"))
+                .hint("manifests must be saved as UTF-8"),
+            );
             return None;
         }
     };
@@ -266,6 +299,13 @@ fn read_yaml(
                     Diagnostic::new(codes::YAML_SYNTAX, format!("`{display}` holds more than one YAML document"))
                         .at(span, "a second document starts here")
                         .hint("floe reads one document per file: move these objects to a file of their own"),
+                );
+            }
+            for t in &parsed.tags {
+                diags.push(
+                    Diagnostic::new(codes::YAML_TAG, format!("YAML tag `{}` in `{display}`", t.tag))
+                        .at(t.span, "tags are not supported")
+                        .hint("floe reads plain YAML values only: remove the tag and write the value as text"),
                 );
             }
             for dup in &parsed.duplicate_keys {
@@ -284,13 +324,28 @@ fn read_yaml(
             });
             Some((node, file))
         }
-        Err(e) => {
+        Err(e) if e.code == codes::YAML_SYNTAX => {
             diags.push(
                 Diagnostic::new(
                     codes::YAML_SYNTAX,
                     format!("YAML syntax error in `{display}`"),
                 )
                 .at(e.span, e.message),
+            );
+            None
+        }
+        Err(e) => {
+            diags.push(
+                Diagnostic::new(
+                    e.code,
+                    if e.code == codes::YAML_DEPTH_LIMIT {
+                        format!("`{display}` nests too deeply to load")
+                    } else {
+                        format!("`{display}` is too large to load once expanded")
+                    },
+                )
+                    .at(e.span, e.message)
+                    .hint("write the values out, or split the file: floe caps alias expansion and nesting so that no manifest can exhaust memory"),
             );
             None
         }
@@ -331,6 +386,42 @@ fn collect_yaml_files(
         {
             out.push(path);
         }
+    }
+}
+
+/// The file size limits: defaults, overridden by `limits:` in floe.yaml.
+fn limits(raw: &raw::LimitsRaw, node: &Node, diags: &mut Vec<Diagnostic>) -> Limits {
+    let defaults = Limits::default();
+    let mut pick = |key: &str, value: Option<u64>, default: u64| match value {
+        Some(0) => {
+            diags.push(
+                Diagnostic::new(codes::VALUE_INVALID, format!("`limits.{key}` is 0"))
+                    .at(
+                        node.path(&["limits", key])
+                            .map(|n| n.span)
+                            .unwrap_or(node.span),
+                        "no file could be read",
+                    )
+                    .expected(format!(
+                        "a number of bytes of at least 1 (default {default})"
+                    )),
+            );
+            default
+        }
+        Some(v) => v,
+        None => default,
+    };
+    Limits {
+        body_file_bytes: pick(
+            "body_file_bytes",
+            raw.body_file_bytes,
+            defaults.body_file_bytes,
+        ),
+        artifact_bytes: pick(
+            "artifact_bytes",
+            raw.artifact_bytes,
+            defaults.artifact_bytes,
+        ),
     }
 }
 

@@ -3,12 +3,26 @@
 //! This is the only module that names the YAML crate. Every node carries the
 //! [`Span`] of its value (and, for mapping values, of its key) so that both syntax
 //! errors and later semantic errors point at a file, line and column.
+//!
+//! The builder is bounded, since manifests may come from anyone who can open a pull
+//! request: aliases may add at most [`MAX_ALIAS_NODES`] nodes to the tree (a
+//! "billion laughs" file stops at the first alias past the cap), collections nest at
+//! most [`MAX_DEPTH`] deep (later stages walk the tree recursively), and tags
+//! (`!!binary`, `!foo`) are reported rather than silently read as plain values.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use super::diagnostics::codes;
+
+/// Most nodes that aliases (`*name`) may add to a file's tree, counting every node
+/// of every expanded subtree.
+pub const MAX_ALIAS_NODES: usize = 100_000;
+/// Deepest nesting of collections (a scalar at the top level has depth 1).
+pub const MAX_DEPTH: usize = 64;
 
 /// A position in one source file: byte offset and length for snippets, plus the
 /// 1-based line and column shown to users.
@@ -144,17 +158,44 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 }
 
 /// A source file's text with a line index for turning markers into byte offsets.
+///
+/// Lookups take time independent of the line's length (a file may be one long line):
+/// ASCII text maps columns to bytes directly; other text keeps the byte offset of
+/// every [`CHECKPOINT`]-th character.
 #[derive(Debug)]
 pub struct SourceText {
     pub text: Arc<str>,
     line_starts: Vec<usize>,
+    /// For non-ASCII text: the character index of each line start, and the byte
+    /// offset of characters `0, CHECKPOINT, 2·CHECKPOINT, …`.
+    char_index: Option<(Vec<usize>, Vec<usize>)>,
 }
+
+const CHECKPOINT: usize = 64;
 
 impl SourceText {
     pub fn new(text: Arc<str>) -> SourceText {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceText { text, line_starts }
+        let char_index = (!text.is_ascii()).then(|| {
+            let mut line_chars = Vec::with_capacity(line_starts.len());
+            let mut checkpoints = Vec::new();
+            line_chars.push(0);
+            for (n, (i, c)) in text.char_indices().enumerate() {
+                if n % CHECKPOINT == 0 {
+                    checkpoints.push(i);
+                }
+                if c == '\n' {
+                    line_chars.push(n + 1);
+                }
+            }
+            (line_chars, checkpoints)
+        });
+        SourceText {
+            text,
+            line_starts,
+            char_index,
+        }
     }
 
     /// Byte offset of a 1-based line and a 0-based character column.
@@ -164,11 +205,30 @@ impl SourceText {
             .get(line.saturating_sub(1))
             .copied()
             .unwrap_or(self.text.len());
-        let rest = &self.text[start..];
-        rest.char_indices()
-            .nth(char_col)
-            .map(|(i, _)| start + i)
-            .unwrap_or_else(|| start + rest.len())
+        let Some((line_chars, checkpoints)) = &self.char_index else {
+            return start.saturating_add(char_col).min(self.text.len());
+        };
+        let Some(first) = line_chars.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let wanted = first + char_col;
+        let Some(&from) = checkpoints.get(wanted / CHECKPOINT) else {
+            return self.text.len();
+        };
+        self.text[from..]
+            .char_indices()
+            .nth(wanted % CHECKPOINT)
+            .map(|(i, _)| from + i)
+            .unwrap_or(self.text.len())
+    }
+
+    /// Byte offset where the line holding `offset` ends (its `\n`, or the end of text).
+    fn line_end(&self, offset: usize) -> usize {
+        let next = self.line_starts.partition_point(|&s| s <= offset);
+        self.line_starts
+            .get(next)
+            .map(|s| s - 1)
+            .unwrap_or(self.text.len())
     }
 
     /// 1-based line and column of a byte offset.
@@ -199,10 +259,7 @@ impl SourceText {
     /// The span of `len` bytes starting at a marker's position (clamped to the line).
     fn span_at(&self, file: usize, line: usize, char_col: usize, len: usize) -> Span {
         let offset = self.offset(line, char_col);
-        let line_end = self.text[offset..]
-            .find('\n')
-            .map(|i| offset + i)
-            .unwrap_or(self.text.len());
+        let line_end = self.line_end(offset).max(offset);
         Span {
             file,
             offset,
@@ -215,10 +272,20 @@ impl SourceText {
     }
 }
 
-/// A YAML syntax error.
+/// A file the builder refuses: a syntax error, or a limit passed.
 #[derive(Debug, Clone)]
 pub struct SyntaxError {
+    /// `E-YAML-SYNTAX`, `E-YAML-ALIAS-LIMIT` or `E-YAML-DEPTH-LIMIT`.
+    pub code: &'static str,
     pub message: String,
+    pub span: Span,
+}
+
+/// A tag written on a node, e.g. `!!binary`.
+#[derive(Debug, Clone)]
+pub struct TagUse {
+    /// The tag as written in its usual short form.
+    pub tag: String,
     pub span: Span,
 }
 
@@ -237,6 +304,8 @@ pub struct Parsed {
     pub duplicate_keys: Vec<DuplicateKey>,
     /// Where a second document starts (`---`), if the file has more than one.
     pub extra_document: Option<Span>,
+    /// Every tag written in the first document.
+    pub tags: Vec<TagUse>,
 }
 
 /// Parses the first document of `source`.
@@ -250,20 +319,67 @@ pub fn parse(file: usize, source: &SourceText) -> Result<Parsed, SyntaxError> {
         duplicate_keys: Vec::new(),
         documents: 0,
         extra_document: None,
+        tags: Vec::new(),
+        alias_nodes: 0,
+        refused: None,
     };
+    // Events are pulled one at a time (the crate's own `load` recurses once per
+    // nesting level, which a deep enough file turns into a stack overflow), and
+    // reading stops at the first limit passed.
     let mut parser = Parser::new_from_str(&source.text);
-    if let Err(e) = parser.load(&mut builder, true) {
-        let m = e.marker();
-        return Err(SyntaxError {
-            message: e.info().to_string(),
-            span: source.span_at(file, m.line(), m.col(), 1),
-        });
+    loop {
+        match parser.next_token() {
+            Ok((ev, mark)) => {
+                let end = ev == Event::StreamEnd;
+                builder.on_event(ev, mark);
+                if let Some(e) = builder.refused {
+                    return Err(e);
+                }
+                if end {
+                    break;
+                }
+            }
+            Err(e) => {
+                let m = e.marker();
+                return Err(SyntaxError {
+                    code: codes::YAML_SYNTAX,
+                    message: e.info().to_string(),
+                    span: source.span_at(file, m.line(), m.col(), 1),
+                });
+            }
+        }
     }
     Ok(Parsed {
         root: builder.root,
         duplicate_keys: builder.duplicate_keys,
         extra_document: builder.extra_document,
+        tags: builder.tags,
     })
+}
+
+/// How big a subtree is once aliases are expanded: its node count and its height.
+#[derive(Clone, Copy, Default)]
+struct Extent {
+    nodes: usize,
+    height: usize,
+}
+
+impl Extent {
+    const LEAF: Extent = Extent {
+        nodes: 1,
+        height: 1,
+    };
+    fn add_child(&mut self, child: Extent) {
+        self.nodes = self.nodes.saturating_add(child.nodes);
+        self.height = self.height.max(child.height);
+    }
+    /// A collection with these children: one more node, one level higher.
+    fn collection(self) -> Extent {
+        Extent {
+            nodes: self.nodes.saturating_add(1),
+            height: self.height + 1,
+        }
+    }
 }
 
 enum Frame {
@@ -271,13 +387,23 @@ enum Frame {
         span: Span,
         anchor: usize,
         items: Vec<Node>,
+        children: Extent,
     },
     Map {
         span: Span,
         anchor: usize,
         entries: Vec<(Node, Node)>,
         pending_key: Option<Node>,
+        children: Extent,
     },
+}
+
+impl Frame {
+    fn children(&mut self) -> &mut Extent {
+        match self {
+            Frame::Seq { children, .. } | Frame::Map { children, .. } => children,
+        }
+    }
 }
 
 struct Builder<'a> {
@@ -285,10 +411,24 @@ struct Builder<'a> {
     source: &'a SourceText,
     stack: Vec<Frame>,
     root: Option<Node>,
-    anchors: BTreeMap<usize, Node>,
+    anchors: BTreeMap<usize, (Node, Extent)>,
     duplicate_keys: Vec<DuplicateKey>,
     documents: usize,
     extra_document: Option<Span>,
+    tags: Vec<TagUse>,
+    /// Nodes added by aliases so far.
+    alias_nodes: usize,
+    /// Set when a limit is passed; every later event is ignored.
+    refused: Option<SyntaxError>,
+}
+
+/// A tag in its usual short form (`!!binary`, `!foo`, `!<tag:…>`).
+fn tag_text(tag: &Tag) -> String {
+    match tag.handle.as_str() {
+        "tag:yaml.org,2002:" | "!!" => format!("!!{}", tag.suffix),
+        "!" => format!("!{}", tag.suffix),
+        handle => format!("!<{handle}{}>", tag.suffix),
+    }
 }
 
 impl Builder<'_> {
@@ -303,10 +443,7 @@ impl Builder<'_> {
         let opener = text.as_bytes().get(start.offset).copied();
         if matches!(opener, Some(b'[') | Some(b'{')) {
             let end_offset = self.source.offset(end.line(), end.col());
-            let line_end = text[start.offset..]
-                .find('\n')
-                .map(|i| start.offset + i)
-                .unwrap_or(text.len());
+            let line_end = self.source.line_end(start.offset);
             let stop = (end_offset + 1).min(line_end).max(start.offset + 1);
             Span {
                 len: stop - start.offset,
@@ -317,7 +454,10 @@ impl Builder<'_> {
         }
     }
 
-    fn push_node(&mut self, node: Node) {
+    fn push_node(&mut self, node: Node, extent: Extent) {
+        if let Some(frame) = self.stack.last_mut() {
+            frame.children().add_child(extent);
+        }
         match self.stack.last_mut() {
             None => {
                 if self.root.is_none() {
@@ -348,16 +488,65 @@ impl Builder<'_> {
         }
     }
 
-    fn finish(&mut self, node: Node, anchor: usize) {
+    fn finish(&mut self, node: Node, anchor: usize, extent: Extent) {
         if anchor > 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), extent));
         }
-        self.push_node(node);
+        self.push_node(node, extent);
+    }
+
+    fn refuse(&mut self, code: &'static str, message: String, span: Span) {
+        self.refused = Some(SyntaxError {
+            code,
+            message,
+            span,
+        });
+    }
+
+    /// Records a tag; floe reads no tags, so each one is reported.
+    fn tag(&mut self, tag: Option<Tag>, mark: Marker) {
+        if let Some(tag) = tag {
+            let tag = tag_text(&tag);
+            let span = self.tag_span(&tag, mark);
+            self.tags.push(TagUse { tag, span });
+        }
+    }
+
+    /// Where a tag is written: the parser marks the tagged value, so the tag is
+    /// looked for just before it (falling back to the value).
+    fn tag_span(&self, tag: &str, mark: Marker) -> Span {
+        let at = self.span(mark, 1);
+        let text = &self.source.text;
+        let mut from = at.offset.saturating_sub(1024);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        match text[from..at.offset].rfind(tag) {
+            Some(i) => self.source.span_of_offset(self.file, from + i, tag.len()),
+            None => at,
+        }
+    }
+
+    /// Refuses a collection that would open deeper than [`MAX_DEPTH`].
+    fn too_deep(&mut self, mark: Marker) -> bool {
+        if self.stack.len() < MAX_DEPTH {
+            return false;
+        }
+        let span = self.span(mark, 1);
+        self.refuse(
+            codes::YAML_DEPTH_LIMIT,
+            format!("collections nest more than {MAX_DEPTH} levels deep here"),
+            span,
+        );
+        true
     }
 }
 
 impl MarkedEventReceiver for Builder<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
+        if self.refused.is_some() {
+            return;
+        }
         match ev {
             Event::DocumentStart => {
                 self.documents += 1;
@@ -365,10 +554,11 @@ impl MarkedEventReceiver for Builder<'_> {
                     self.extra_document = Some(self.span(mark, 3));
                 }
             }
-            Event::Scalar(text, style, anchor, _tag) => {
+            Event::Scalar(text, style, anchor, tag) => {
                 if self.documents > 1 {
                     return;
                 }
+                self.tag(tag, mark);
                 let (style, len) = match style {
                     TScalarStyle::Plain => (ScalarStyle::Plain, text.len().max(1)),
                     TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => {
@@ -380,46 +570,66 @@ impl MarkedEventReceiver for Builder<'_> {
                     span: self.span(mark, len),
                     value: Value::Scalar(text, style),
                 };
-                self.finish(node, anchor);
+                self.finish(node, anchor, Extent::LEAF);
             }
             Event::Alias(id) => {
                 if self.documents > 1 {
                     return;
                 }
                 let span = self.span(mark, 1);
-                let node = match self.anchors.get(&id) {
-                    Some(n) => Node {
-                        span,
-                        value: n.value.clone(),
-                    },
-                    None => Node {
-                        span,
-                        value: Value::Scalar(String::new(), ScalarStyle::Plain),
-                    },
+                let (value, extent) = match self.anchors.get(&id) {
+                    Some((n, extent)) => (n.value.clone(), *extent),
+                    None => (
+                        Value::Scalar(String::new(), ScalarStyle::Plain),
+                        Extent::LEAF,
+                    ),
                 };
-                self.push_node(node);
-            }
-            Event::SequenceStart(anchor, _) => {
-                if self.documents > 1 {
+                self.alias_nodes = self.alias_nodes.saturating_add(extent.nodes);
+                if self.alias_nodes > MAX_ALIAS_NODES {
+                    self.refuse(
+                        codes::YAML_ALIAS_LIMIT,
+                        format!(
+                            "aliases expand to more than {MAX_ALIAS_NODES} nodes by this point"
+                        ),
+                        span,
+                    );
                     return;
                 }
+                if self.stack.len() + extent.height > MAX_DEPTH {
+                    self.refuse(
+                        codes::YAML_DEPTH_LIMIT,
+                        format!("this alias nests collections more than {MAX_DEPTH} levels deep"),
+                        span,
+                    );
+                    return;
+                }
+                self.push_node(Node { span, value }, extent);
+            }
+            Event::SequenceStart(anchor, tag) => {
+                if self.documents > 1 || self.too_deep(mark) {
+                    return;
+                }
+                self.tag(tag, mark);
                 let span = self.span(mark, 1);
                 self.stack.push(Frame::Seq {
                     span,
                     anchor,
                     items: Vec::new(),
+                    children: Extent::default(),
                 });
             }
-            Event::MappingStart(anchor, _) => {
-                if self.documents > 1 {
+            Event::MappingStart(anchor, tag) => {
+                if self.documents > 1 || self.too_deep(mark) {
                     return;
                 }
+                self.tag(tag, mark);
                 let span = self.span(mark, 1);
                 self.stack.push(Frame::Map {
                     span,
                     anchor,
                     entries: Vec::new(),
                     pending_key: None,
+                    children: Extent::default(),
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -431,6 +641,7 @@ impl MarkedEventReceiver for Builder<'_> {
                         span,
                         anchor,
                         items,
+                        children,
                     }) => {
                         let first = items.first().map(|n| n.span);
                         let span = self.collection_span(span, mark, first);
@@ -440,12 +651,14 @@ impl MarkedEventReceiver for Builder<'_> {
                                 value: Value::Seq(Arc::new(items)),
                             },
                             anchor,
+                            children.collection(),
                         )
                     }
                     Some(Frame::Map {
                         span,
                         anchor,
                         entries,
+                        children,
                         ..
                     }) => {
                         let first = entries.first().map(|(k, _)| k.span);
@@ -456,6 +669,7 @@ impl MarkedEventReceiver for Builder<'_> {
                                 value: Value::Map(Arc::new(entries)),
                             },
                             anchor,
+                            children.collection(),
                         )
                     }
                     None => {}
@@ -515,6 +729,62 @@ mod tests {
         assert_eq!(p.extra_document.map(|s| s.line), Some(2));
         assert!(p.root.unwrap().get("b").is_none());
         assert!(parse_str("---\na: 1\n").extra_document.is_none());
+    }
+
+    #[test]
+    fn tags_are_recorded_where_written() {
+        let p = parse_str("a: !!binary aGk=\nb: !foo\n  c: 1\n");
+        let tags: Vec<(String, usize, usize)> = p
+            .tags
+            .iter()
+            .map(|t| (t.tag.clone(), t.span.line, t.span.column))
+            .collect();
+        assert_eq!(
+            tags,
+            [("!!binary".to_string(), 1, 4), ("!foo".to_string(), 2, 4)]
+        );
+    }
+
+    #[test]
+    fn aliases_and_nesting_are_capped() {
+        let refuse = |text: &str| {
+            let src = SourceText::new(Arc::from(text));
+            parse(0, &src).err().map(|e| (e.code, e.span.line))
+        };
+        // Each level multiplies by ten: `l4` (line 5) passes 100,000 nodes.
+        let mut laughs = String::from("l0: &l0 [a, a, a, a, a, a, a, a, a]\n");
+        for i in 1..8 {
+            let refs = vec![format!("*l{}", i - 1); 10].join(", ");
+            laughs.push_str(&format!("l{i}: &l{i} [{refs}]\n"));
+        }
+        assert_eq!(refuse(&laughs), Some((codes::YAML_ALIAS_LIMIT, 5)));
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert_eq!(refuse(&deep).map(|r| r.0), Some(codes::YAML_DEPTH_LIMIT));
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert_eq!(refuse(&ok), None);
+        // An alias cannot carry a deep anchor deeper than the cap.
+        let half = MAX_DEPTH / 2 + 1;
+        let nested = format!(
+            "a: &x {}{}\nb: {}*x{}\n",
+            "[".repeat(half),
+            "]".repeat(half),
+            "[".repeat(half),
+            "]".repeat(half)
+        );
+        assert_eq!(refuse(&nested).map(|r| r.0), Some(codes::YAML_DEPTH_LIMIT));
+    }
+
+    #[test]
+    fn offsets_are_exact_far_along_non_ascii_lines() {
+        let line = "é".repeat(1_000);
+        let src = SourceText::new(Arc::from(format!("x\n{line}\n")));
+        assert_eq!(src.offset(2, 0), 2);
+        assert_eq!(src.offset(2, 777), 2 + 777 * 2);
+        assert_eq!(src.offset(3, 0), 2 + 2_000 + 1);
+        assert_eq!(src.offset(9, 0), src.text.len());
+        let ascii = SourceText::new(Arc::from("ab\ncd\n"));
+        assert_eq!(ascii.offset(2, 1), 4);
+        assert_eq!(ascii.offset(2, 99), 6);
     }
 
     #[test]

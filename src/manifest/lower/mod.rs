@@ -22,6 +22,7 @@ use std::path::Path;
 
 use super::de::{DeError, DeErrorKind, from_node};
 use super::diagnostics::{Diagnostic, codes, did_you_mean};
+use super::files::ProjectFiles;
 use super::names::{self, NameError, Scope};
 use super::raw::AccountFile;
 use super::yaml::{Node, Span, Value};
@@ -147,13 +148,16 @@ struct Opened<R> {
 pub struct Lowerer<'a> {
     pub out: Lowered,
     accounts: &'a BTreeSet<AccountName>,
+    /// Every file a manifest names is read through this (confined, capped).
+    files: &'a ProjectFiles,
 }
 
 impl<'a> Lowerer<'a> {
-    pub fn new(accounts: &'a BTreeSet<AccountName>) -> Lowerer<'a> {
+    pub fn new(accounts: &'a BTreeSet<AccountName>, files: &'a ProjectFiles) -> Lowerer<'a> {
         Lowerer {
             out: Lowered::default(),
             accounts,
+            files,
         }
     }
 
@@ -415,14 +419,6 @@ fn field_span(node: &Node, field: &str, fallback: Span) -> Span {
 }
 
 /// A short, platform-independent reason for a failed read.
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "file not found".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    }
-}
-
 /// "warehouse `QUERY_WH` in account `bank`" style description.
 pub fn describe(id: &ObjectId) -> String {
     if id.kind == ObjectKind::Grant {

@@ -5,8 +5,9 @@
 
 use std::path::Path;
 
-use super::{FileCtx, Lowerer, Opened, field_span, io_reason};
+use super::{FileCtx, Lowerer, Opened, field_span};
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::manifest::files::{self, FileUse};
 use crate::manifest::names::{self, Scope};
 use crate::manifest::raw;
 use crate::manifest::yaml::{Node, Span};
@@ -282,7 +283,8 @@ impl Lowerer<'_> {
         self.declare(id, spec, key.span, value);
     }
 
-    /// Reads a UTF-8 file relative to the manifest's folder.
+    /// Reads a UTF-8 body file relative to the manifest's folder, through the
+    /// project's file gate (inside the project, a regular file, capped).
     pub(super) fn read_text(
         &mut self,
         dir: &Path,
@@ -290,33 +292,28 @@ impl Lowerer<'_> {
         span: Span,
         what: &str,
     ) -> Option<String> {
-        let path = dir.join(rel);
-        match std::fs::read(&path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => Some(text),
-                Err(e) => {
-                    self.diag(
-                        Diagnostic::new(
-                            codes::BODY_FILE_ENCODING,
-                            format!("the body file of {what} is not UTF-8 text"),
-                        )
-                        .at(
-                            span,
-                            format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
-                        )
-                        .hint("save the file as UTF-8"),
-                    );
-                    None
-                }
-            },
+        let cap = FileUse::Body.cap(&self.files.limits);
+        let bytes = match self.files.read_named(dir, rel, cap) {
+            Ok((_, bytes)) => bytes,
+            Err(e) => {
+                let subject = format!("the body file of {what}");
+                self.diag(files::refusal(&e, span, FileUse::Body, &subject));
+                return None;
+            }
+        };
+        match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
             Err(e) => {
                 self.diag(
                     Diagnostic::new(
-                        codes::BODY_FILE_MISSING,
-                        format!("the body file of {what} cannot be read"),
+                        codes::BODY_FILE_ENCODING,
+                        format!("the body file of {what} is not UTF-8 text"),
                     )
-                    .at(span, format!("`{rel}`: {}", io_reason(&e)))
-                    .hint("paths are relative to the manifest file that names them"),
+                    .at(
+                        span,
+                        format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+                    )
+                    .hint("save the file as UTF-8"),
                 );
                 None
             }

@@ -2,12 +2,13 @@
 //! and models (whose artifact files are read and hashed here).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use md5::{Digest, Md5};
 
-use super::{FileCtx, Lowerer, Opened, field_span, io_reason};
+use super::{FileCtx, Lowerer, Opened, field_span};
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::manifest::files::{self, FileUse};
 use crate::manifest::names::{self, NameError, Scope};
 use crate::manifest::raw;
 use crate::manifest::yaml::{Node, Span};
@@ -345,38 +346,37 @@ impl Lowerer<'_> {
                     .and_then(|n| n.index(i))
                     .map(|n| n.span)
                     .unwrap_or(vspan);
-                let path = ctx.dir.join(f);
                 let file_name = Path::new(f)
                     .file_name()
                     .map(|n| n.to_string_lossy().to_string())
                     .unwrap_or_default();
-                match std::fs::read(&path) {
-                    Ok(bytes) => {
-                        if files.contains_key(&file_name) {
-                            self.diag(
-                                Diagnostic::new(codes::DUPLICATE, format!("version `{vname}` of {what} has two files named `{file_name}`"))
-                                    .at(span, "file names must be unique within a version"),
-                            );
-                            ok = false;
-                            continue;
-                        }
-                        files.insert(file_name.clone(), hex::encode(Md5::digest(&bytes)));
-                        // Absolute, so uploads (`PUT 'file://…'`) work from any folder.
-                        let absolute =
-                            std::fs::canonicalize(&path).unwrap_or_else(|_| normalize_path(&path));
-                        sources.insert(file_name, absolute);
+                if files.contains_key(&file_name) {
+                    self.diag(
+                        Diagnostic::new(
+                            codes::DUPLICATE,
+                            format!(
+                                "version `{vname}` of {what} has two files named `{file_name}`"
+                            ),
+                        )
+                        .at(span, "file names must be unique within a version"),
+                    );
+                    ok = false;
+                    continue;
+                }
+                let cap = FileUse::Artifact.cap(&self.files.limits);
+                let mut md5 = Md5::new();
+                match self
+                    .files
+                    .stream_named(ctx.dir, f, cap, &mut |chunk| md5.update(chunk))
+                {
+                    Ok(read) => {
+                        files.insert(file_name.clone(), hex::encode(md5.finalize()));
+                        // Resolved and absolute, so uploads (`PUT 'file://…'`) work from any folder.
+                        sources.insert(file_name, read.path);
                     }
                     Err(e) => {
-                        self.diag(
-                            Diagnostic::new(
-                                codes::ARTIFACT_MISSING,
-                                format!(
-                                    "artifact `{f}` of {what} version `{vname}` cannot be read"
-                                ),
-                            )
-                            .at(span, format!("`{f}`: {}", io_reason(&e)))
-                            .hint("paths are relative to the manifest file that names them"),
-                        );
+                        let subject = format!("artifact `{f}` of {what} version `{vname}`");
+                        self.diag(files::refusal(&e, span, FileUse::Artifact, &subject));
                         ok = false;
                     }
                 }
@@ -448,18 +448,4 @@ impl Lowerer<'_> {
         };
         self.declare(id, Spec::Model(spec), key.span, value);
     }
-}
-
-pub(super) fn normalize_path(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir if out.file_name().is_some() => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }

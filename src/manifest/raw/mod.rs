@@ -31,7 +31,7 @@ pub use listing::ListingRaw;
 pub use model::{ModelRaw, ModelVersionRaw};
 pub use procedure::{ArgumentRaw, ExecuteAs, LanguageRaw, ProcedureRaw};
 pub use project::{
-    AccountDecl, ConnectionRaw, EmulatorTargetRaw, ProjectFile, TargetRaw, VariableValue,
+    AccountDecl, ConnectionRaw, EmulatorTargetRaw, LimitsRaw, ProjectFile, TargetRaw, VariableValue,
 };
 pub use role::RoleRaw;
 pub use schema::SchemaRaw;

@@ -1,4 +1,5 @@
-//! `floe.yaml`: the project's accounts, variables and targets.
+//! `floe.yaml`: the project's accounts, variables, targets, declared secrets and
+//! file size limits.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -23,6 +24,26 @@ pub struct ProjectFile {
     pub targets: BTreeMap<String, TargetRaw>,
     /// The target used when none is given (default: `local`).
     pub default_target: Option<String>,
+    /// Environment variables that manifests may name as credentials (e.g. a stage's
+    /// `aws_key_id_env`). Any other name is refused, and so are `SNOWFLAKE_*` and
+    /// `FLOE_*`, which hold floe's own connection settings.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    /// Size limits for files that manifests name.
+    #[serde(default)]
+    pub limits: LimitsRaw,
+}
+
+/// Size limits, in bytes, for files that manifests name.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsRaw {
+    /// Largest `body_file` of a procedure or function (default 1048576, 1 MiB).
+    #[schemars(range(min = 1))]
+    pub body_file_bytes: Option<u64>,
+    /// Largest model artifact file (default 268435456, 256 MiB).
+    #[schemars(range(min = 1))]
+    pub artifact_bytes: Option<u64>,
 }
 
 /// One project account.

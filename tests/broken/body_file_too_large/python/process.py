@@ -1,0 +1,2 @@
+def run(session, source):
+    return source
