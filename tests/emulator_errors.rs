@@ -76,6 +76,10 @@ fn each_error_class_has_snowflakes_code_and_text() {
             "alter share sh set accounts = localorg.partner share_restrictions = false",
             "create table d.public.t (a int, a int)",
             "create table d.public.t (a number(50, 0))",
+            "create table d.public.t (a number(38, 38))",
+            "create table d.public.t (a varchar(134217729))",
+            "create table d.public.t (a binary(0))",
+            "create table d.public.t (a timestamp_ntz(10))",
             "alter table d.public.nope add column b int",
             "create role r",
             "use role r",
@@ -190,4 +194,50 @@ fn a_failing_statement_changes_nothing() {
         column(&tables, "name"),
         vec![Some("T".into()), Some("T2".into())]
     );
+}
+
+/// Every data type `validate` accepts, at the edges of its documented range, is a
+/// type the emulator (like Snowflake) accepts once normalized the way the planner
+/// renders it; one step past the edge, both refuse.
+#[test]
+fn types_at_the_edges_of_their_ranges_agree_with_validation() {
+    use floe::kinds::types::normalize;
+    use floe::manifest::data_type::{Position, check};
+    let e = emulator();
+    let s = e.session("bank");
+    s.execute("create database d").unwrap();
+    let accepted = [
+        "number(1, 0)",
+        "number(38, 37)",
+        "decimal(38)",
+        "varchar(1)",
+        "varchar(134217728)",
+        "char(134217728)",
+        "binary(1)",
+        "binary(67108864)",
+        "time(0)",
+        "timestamp_ntz(9)",
+        "timestamp_tz(0)",
+        "double precision",
+        "string",
+    ];
+    for (i, t) in accepted.iter().enumerate() {
+        assert_eq!(check(t, Position::Column), Ok(()), "{t}");
+        let sql = format!("create table d.public.ok{i} (c {})", normalize(t));
+        s.execute(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let refused = [
+        "number(39, 0)",
+        "number(38, 38)",
+        "number(5, 10)",
+        "varchar(134217729)",
+        "binary(67108865)",
+        "time(10)",
+        "timestamp_ltz(10)",
+    ];
+    for (i, t) in refused.iter().enumerate() {
+        assert!(check(t, Position::Column).is_err(), "{t}");
+        let sql = format!("create table d.public.bad{i} (c {})", normalize(t));
+        assert!(s.execute(&sql).is_err(), "{sql} was accepted");
+    }
 }

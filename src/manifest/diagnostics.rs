@@ -31,6 +31,20 @@ pub mod codes {
     pub const FIELD_MISSING: &str = "E-FIELD-MISSING";
     pub const FIELD_CONFLICT: &str = "E-FIELD-CONFLICT";
     pub const VALUE_INVALID: &str = "E-VALUE-INVALID";
+    /// A number outside its property's documented range (or beyond 64 bits).
+    pub const VALUE_RANGE: &str = "E-VALUE-RANGE";
+    /// A data type Snowflake refuses: parameters out of range, or a malformed type.
+    pub const DATA_TYPE: &str = "E-DATA-TYPE";
+    /// A task schedule Snowflake refuses: cron fields, time zone or interval.
+    pub const SCHEDULE: &str = "E-SCHEDULE";
+    /// A task that names itself in `after`.
+    pub const TASK_SELF_PREDECESSOR: &str = "E-TASK-SELF-PREDECESSOR";
+    /// An external stage URL that is empty or has no bucket/container.
+    pub const STAGE_URL: &str = "E-STAGE-URL";
+    /// A Python runtime version Snowflake does not run.
+    pub const RUNTIME_VERSION: &str = "E-RUNTIME-VERSION";
+    /// A grant on an object that another project account declares.
+    pub const GRANT_OTHER_ACCOUNT: &str = "E-GRANT-OTHER-ACCOUNT";
     pub const IDENT_INVALID: &str = "E-IDENT-INVALID";
     pub const ACCOUNT_UNKNOWN: &str = "E-ACCOUNT-UNKNOWN";
     pub const DUPLICATE: &str = "E-DUPLICATE";

@@ -18,12 +18,15 @@ use std::sync::Arc;
 
 use crate::model::{AccountName, Catalog, ObjectId};
 
+pub mod data_type;
 pub mod de;
 pub mod diagnostics;
 pub mod files;
+pub mod limits;
 pub mod lower;
 pub mod names;
 pub mod raw;
+pub mod schedule;
 pub mod schema;
 pub mod secrets;
 pub mod sql_scan;

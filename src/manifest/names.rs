@@ -140,7 +140,7 @@ pub fn split_signature(text: &str) -> (String, Option<Vec<String>>) {
 }
 
 /// Splits on commas that are not inside parentheses (`number(38,0), varchar`).
-fn split_top_level(text: &str) -> Vec<&str> {
+pub fn split_top_level(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;

@@ -405,7 +405,16 @@ impl<'a> Validator<'a> {
                 .map(|n| n.span)
                 .unwrap_or(d.span);
             let target = ObjectId::new(id.account.clone(), ObjectKind::Task, a.clone());
-            if a.parent() != id.name.parent() {
+            if *a == id.name {
+                self.diags.push(
+                    Diagnostic::new(
+                        codes::TASK_SELF_PREDECESSOR,
+                        format!("{} runs after itself", describe(id)),
+                    )
+                    .at(span, "the task names itself in `after`")
+                    .hint("remove it from `after`; a task with no other predecessor is a root and needs a `schedule` or `when`"),
+                );
+            } else if a.parent() != id.name.parent() {
                 self.diags.push(
                     Diagnostic::new(codes::TASK_AFTER_SCOPE, format!("{} runs after `{a}`, which is in another schema", describe(id)))
                         .at(span, "not in the same schema")
@@ -893,9 +902,7 @@ impl<'a> Validator<'a> {
                     name: name.clone(),
                     signature: signature.clone(),
                 };
-                if self.exists(&target)
-                    || (*kind != ObjectKind::Database && self.is_external(&target))
-                {
+                if self.exists(&target) {
                     return;
                 }
                 let span = d
@@ -906,6 +913,12 @@ impl<'a> Validator<'a> {
                         _ => None,
                     })
                     .unwrap_or(d.span);
+                if self.grant_in_other_account(id, &target, span) {
+                    return;
+                }
+                if *kind != ObjectKind::Database && self.is_external(&target) {
+                    return;
+                }
                 let written = name.sql();
                 if signature.is_some() {
                     let overloads: Vec<String> = self
@@ -942,6 +955,69 @@ impl<'a> Validator<'a> {
             }
             GrantOn::Account => {}
         }
+    }
+}
+
+impl Validator<'_> {
+    /// A grant on an object this account does not declare but another project account
+    /// does: a grant runs in its own account, where that object does not exist. Objects
+    /// inside a database this account declares (a mounted one included) are left alone:
+    /// they are the mounted copy, not the provider's.
+    fn grant_in_other_account(&mut self, id: &ObjectId, target: &ObjectId, span: Span) -> bool {
+        if target.kind.level() != Level::Account {
+            let Some(db) = &target.name.database else {
+                return false;
+            };
+            let db_here = ObjectId::new(
+                id.account.clone(),
+                ObjectKind::Database,
+                ObjectName::account_level(db.clone()),
+            );
+            if self.exists(&db_here) {
+                return false;
+            }
+        }
+        let Some(owner) = self
+            .objects
+            .keys()
+            .find(|k| {
+                k.account != id.account
+                    && k.kind == target.kind
+                    && k.name == target.name
+                    && (target.signature.is_none() || k.signature == target.signature)
+            })
+            .cloned()
+        else {
+            return false;
+        };
+        let mut diag = Diagnostic::new(
+            codes::GRANT_OTHER_ACCOUNT,
+            format!(
+                "{} is on {}, an object of another account",
+                describe(id),
+                describe(&owner)
+            ),
+        )
+        .at(span, format!("declared in account `{}`", owner.account))
+        .hint(if owner.kind == ObjectKind::Warehouse {
+            format!(
+                "grant it in a file of account `{}`; warehouses are not shared: declare one in account `{}`",
+                owner.account, id.account
+            )
+        } else {
+            format!(
+                "grant it in a file of account `{}`; to reach it from `{}`, share it and grant IMPORTED PRIVILEGES on the mounted database",
+                owner.account, id.account
+            )
+        });
+        if let Some(decl) = self.objects.get(&owner) {
+            diag = diag.at(
+                decl.span,
+                format!("declared here, in account `{}`", owner.account),
+            );
+        }
+        self.diags.push(diag);
+        true
     }
 }
 

@@ -104,7 +104,7 @@ pub fn parse_type(p: &mut Parser<'_>) -> Result<SqlType, SfError> {
         "NUMBER" | "DECIMAL" | "NUMERIC" | "DEC" => {
             let p_ = a0.unwrap_or(38);
             let s = a1.unwrap_or(0);
-            if !(1..=38).contains(&p_) || s < 0 || s > p_ {
+            if !(1..=38).contains(&p_) || s < 0 || s > p_ || s > 37 {
                 return Err(SfError::compile(
                     "002024",
                     "42000",
@@ -117,21 +117,37 @@ pub fn parse_type(p: &mut Parser<'_>) -> Result<SqlType, SfError> {
             t("NUMBER", Some(38), Some(0))
         }
         "FLOAT" | "FLOAT4" | "FLOAT8" | "DOUBLE" | "REAL" => t("FLOAT", None, None),
-        "VARCHAR" | "STRING" | "TEXT" | "NVARCHAR" | "NVARCHAR2" | "CHAR_VARYING" => {
-            t("VARCHAR", Some(a0.unwrap_or(16_777_216)), None)
-        }
-        "CHAR" | "CHARACTER" | "NCHAR" => t("VARCHAR", Some(a0.unwrap_or(1)), None),
-        "BINARY" | "VARBINARY" => t("BINARY", Some(a0.unwrap_or(8_388_608)), None),
+        "VARCHAR" | "STRING" | "TEXT" | "NVARCHAR" | "NVARCHAR2" | "CHAR_VARYING" => t(
+            "VARCHAR",
+            Some(length(a0, 16_777_216, "character", 134_217_728)?),
+            None,
+        ),
+        "CHAR" | "CHARACTER" | "NCHAR" => t(
+            "VARCHAR",
+            Some(length(a0, 1, "character", 134_217_728)?),
+            None,
+        ),
+        "BINARY" | "VARBINARY" => t(
+            "BINARY",
+            Some(length(a0, 8_388_608, "binary", 67_108_864)?),
+            None,
+        ),
         "BOOLEAN" | "BOOL" if args.is_empty() => t("BOOLEAN", None, None),
         "DATE" if args.is_empty() => t("DATE", None, None),
-        "TIME" => t("TIME", Some(a0.unwrap_or(9)), None),
+        "TIME" => t("TIME", Some(fraction(a0, "TIME")?), None),
         "DATETIME"
         | "TIMESTAMP"
         | "TIMESTAMP_NTZ"
         | "TIMESTAMPNTZ"
-        | "TIMESTAMP_WITHOUT_TIME_ZONE" => t("TIMESTAMP_NTZ", Some(a0.unwrap_or(9)), None),
-        "TIMESTAMP_LTZ" | "TIMESTAMPLTZ" => t("TIMESTAMP_LTZ", Some(a0.unwrap_or(9)), None),
-        "TIMESTAMP_TZ" | "TIMESTAMPTZ" => t("TIMESTAMP_TZ", Some(a0.unwrap_or(9)), None),
+        | "TIMESTAMP_WITHOUT_TIME_ZONE" => {
+            t("TIMESTAMP_NTZ", Some(fraction(a0, "TIMESTAMP_NTZ")?), None)
+        }
+        "TIMESTAMP_LTZ" | "TIMESTAMPLTZ" => {
+            t("TIMESTAMP_LTZ", Some(fraction(a0, "TIMESTAMP_LTZ")?), None)
+        }
+        "TIMESTAMP_TZ" | "TIMESTAMPTZ" => {
+            t("TIMESTAMP_TZ", Some(fraction(a0, "TIMESTAMP_TZ")?), None)
+        }
         "VARIANT" | "OBJECT" | "ARRAY" | "GEOGRAPHY" | "GEOMETRY" if args.is_empty() => {
             t(&word, None, None)
         }
@@ -141,6 +157,50 @@ pub fn parse_type(p: &mut Parser<'_>) -> Result<SqlType, SfError> {
         _ => return Err(p.error_at(at)),
     };
     Ok(ty)
+}
+
+/// A VARCHAR/BINARY length (`default` when not written) within 1 … `max`, refused
+/// with Snowflake's `Invalid character length: N. Must be between 1 and M` text.
+fn length(written: Option<i64>, default: i64, what: &str, max: i64) -> Result<i64, SfError> {
+    let n = written.unwrap_or(default);
+    if (1..=max).contains(&n) {
+        return Ok(n);
+    }
+    Err(SfError::compile(
+        "002024",
+        "42000",
+        format!(
+            "Invalid {what} length: {}. Must be between 1 and {}",
+            thousands(n),
+            thousands(max)
+        ),
+    ))
+}
+
+/// Fractional-second precision of TIME/TIMESTAMP types: 0 … 9 (default 9).
+fn fraction(written: Option<i64>, base: &str) -> Result<i64, SfError> {
+    let n = written.unwrap_or(9);
+    if (0..=9).contains(&n) {
+        return Ok(n);
+    }
+    Err(SfError::compile(
+        "002024",
+        "42000",
+        format!("Unsupported data type '{base}({n})'."),
+    ))
+}
+
+/// `134217728` → `134,217,728`, as Snowflake prints lengths in this message.
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

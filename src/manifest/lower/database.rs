@@ -6,9 +6,10 @@
 
 use super::{FileCtx, Lowerer, Opened, field_span, quote_list};
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
+use crate::manifest::limits;
 use crate::manifest::names::Scope;
-use crate::manifest::raw;
-use crate::manifest::yaml::Node;
+use crate::manifest::raw::{self, WholeNumber};
+use crate::manifest::yaml::{Node, Span};
 use crate::model::*;
 
 impl Lowerer<'_> {
@@ -57,10 +58,17 @@ impl Lowerer<'_> {
         if raw.authoritative == Some(true) && !mounted {
             self.out.authoritative.insert(id.clone());
         }
+        let retention = self.retention(
+            raw.data_retention_time_in_days,
+            raw.transient,
+            value,
+            key.span,
+            &what,
+        );
         let spec = DatabaseSpec {
             source,
             transient: raw.transient,
-            data_retention_time_in_days: raw.data_retention_time_in_days,
+            data_retention_time_in_days: retention,
             comment: raw.comment,
         };
         self.declare(id, Spec::Database(spec), key.span, value);
@@ -233,18 +241,25 @@ impl Lowerer<'_> {
             return;
         };
         let schema_name = ObjectName::in_database(db.clone(), name.clone());
-        let Some(Opened { id, raw, .. }) =
+        let Some(Opened { id, what, raw }) =
             self.open::<raw::SchemaRaw>(ctx, ObjectKind::Schema, schema_name, key, value)
         else {
             return;
         };
+        let retention = self.retention(
+            raw.data_retention_time_in_days,
+            raw.transient,
+            value,
+            key.span,
+            &what,
+        );
         if raw.authoritative == Some(true) {
             self.out.authoritative.insert(id.clone());
         }
         let spec = SchemaSpec {
             transient: raw.transient,
             managed_access: raw.managed_access,
-            data_retention_time_in_days: raw.data_retention_time_in_days,
+            data_retention_time_in_days: retention,
             comment: raw.comment,
         };
         self.declare(id, Spec::Schema(spec), key.span, value);
@@ -266,6 +281,31 @@ impl Lowerer<'_> {
         children!(functions, "functions", function);
         children!(models, "models", model);
         children!(tasks, "tasks", task);
+    }
+
+    /// `data_retention_time_in_days` within 0 … 90, or 0 … 1 for a transient object.
+    pub(super) fn retention(
+        &mut self,
+        days: Option<WholeNumber>,
+        transient: Option<bool>,
+        value: &Node,
+        fallback: Span,
+        what: &str,
+    ) -> Option<u32> {
+        let limit = if transient == Some(true) {
+            limits::DATA_RETENTION_TRANSIENT
+        } else {
+            limits::DATA_RETENTION
+        };
+        self.number(
+            days,
+            value,
+            fallback,
+            "data_retention_time_in_days",
+            limit,
+            what,
+        )
+        .map(|d| d as u32)
     }
 }
 

@@ -20,11 +20,13 @@ mod sharing;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use super::data_type::{self, Position, TypeProblem};
 use super::de::{DeError, DeErrorKind, from_node};
 use super::diagnostics::{Diagnostic, codes, did_you_mean};
 use super::files::ProjectFiles;
+use super::limits::Limit;
 use super::names::{self, NameError, Scope};
-use super::raw::AccountFile;
+use super::raw::{AccountFile, WholeNumber};
 use super::yaml::{Node, Span, Value};
 use crate::model::*;
 
@@ -225,6 +227,68 @@ impl<'a> Lowerer<'a> {
                 None
             }
         }
+    }
+
+    /// A numeric property checked against its documented range: reported at the value
+    /// (`E-VALUE-RANGE`) when outside it, and then left out of the spec.
+    fn number(
+        &mut self,
+        n: Option<WholeNumber>,
+        value: &Node,
+        fallback: Span,
+        field: &str,
+        limit: Limit,
+        what: &str,
+    ) -> Option<i64> {
+        let n = n?;
+        if let Some(v) = n.within(limit.min, limit.max) {
+            return Some(v);
+        }
+        let node = value.get(field);
+        let written = node
+            .and_then(|n| n.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{n:?}"));
+        let allowed = format!("{} … {}", limit.min, limit.max);
+        self.diag(
+            Diagnostic::new(
+                codes::VALUE_RANGE,
+                format!("{what}: `{field}` is out of range ({written})"),
+            )
+            .at(
+                node.map(|n| n.span).unwrap_or(fallback),
+                format!("not in {allowed}"),
+            )
+            .expected(format!("`{field}` {allowed}"))
+            .hint(limit.hint),
+        );
+        None
+    }
+
+    /// Checks a written data type; `subject` names where it is written ("column `A` in
+    /// table `T`"). Unknown names are `E-VALUE-INVALID` with a suggestion; parameters
+    /// out of range and malformed types are `E-DATA-TYPE` with the allowed range.
+    fn data_type(&mut self, written: &str, position: Position, span: Span, subject: &str) -> bool {
+        let Err(problem) = data_type::check(written, position) else {
+            return true;
+        };
+        let d = match &problem {
+            TypeProblem::Unknown { .. } => Diagnostic::new(
+                codes::VALUE_INVALID,
+                format!("unknown data type `{written}` for {subject}"),
+            ),
+            _ => Diagnostic::new(
+                codes::DATA_TYPE,
+                format!("data type `{written}` of {subject} is not valid"),
+            ),
+        }
+        .at(span, problem.label());
+        let d = match problem.expected() {
+            Some(e) => d.expected(e),
+            None => d,
+        };
+        self.diag(d.maybe_hint(problem.hint()));
+        false
     }
 
     /// The (key, value) entries of a name → object map.

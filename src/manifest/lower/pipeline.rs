@@ -5,12 +5,14 @@
 
 use std::path::Path;
 
-use super::{FileCtx, Lowerer, Opened, field_span};
+use super::{FileCtx, Lowerer, Opened, field_span, quote_list};
+use crate::manifest::data_type::Position;
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::manifest::files::{self, FileUse};
 use crate::manifest::names::{self, Scope};
 use crate::manifest::raw;
 use crate::manifest::yaml::{Node, Span};
+use crate::manifest::{limits, schedule};
 use crate::model::*;
 
 /// The fields procedures and functions share, moved out of either raw definition.
@@ -77,12 +79,16 @@ impl Lowerer<'_> {
             }
         }
         if let Some(schedule) = &raw.schedule
-            && !is_valid_schedule(schedule)
+            && let Err(problem) = schedule::check(schedule)
         {
             self.diag(
-                Diagnostic::new(codes::VALUE_INVALID, format!("{what} has an invalid schedule `{schedule}`"))
-                    .at(field_span(value, "schedule", key.span), "not a task schedule")
-                    .expected("`<n> MINUTE`, `<n> HOURS`, `<n> SECONDS` or `USING CRON <min> <hour> <day> <month> <weekday> <time zone>`"),
+                Diagnostic::new(
+                    codes::SCHEDULE,
+                    format!("{what} has an invalid schedule `{}`", schedule.trim()),
+                )
+                .at(field_span(value, "schedule", key.span), problem.label)
+                .expected(problem.expected)
+                .maybe_hint(problem.hint),
             );
         }
         if raw.body.trim().is_empty() {
@@ -168,31 +174,56 @@ impl Lowerer<'_> {
                     );
                 }
             }
-            if !names::is_known_type(&a.data_type) {
-                let span = item
-                    .and_then(|n| n.get("type"))
-                    .map(|n| n.span)
-                    .unwrap_or(key.span);
-                self.diag(
-                    Diagnostic::new(
-                        codes::VALUE_INVALID,
-                        format!(
-                            "unknown data type `{}` for argument `{}` in {what}",
-                            a.data_type, a.name
-                        ),
-                    )
-                    .at(span, "not a Snowflake data type")
-                    .maybe_hint(did_you_mean(
-                        &names::base_type(&a.data_type),
-                        names::DATA_TYPES.iter().copied(),
-                    )),
-                );
-            }
+            let span = item
+                .and_then(|n| n.get("type"))
+                .map(|n| n.span)
+                .unwrap_or(key.span);
+            self.data_type(
+                &a.data_type,
+                Position::Argument,
+                span,
+                &format!("argument `{}` in {what}", a.name),
+            );
         }
+        self.data_type(
+            &r.returns,
+            Position::Returns,
+            field_span(value, "returns", key.span),
+            &format!("the return value of {what}"),
+        );
         let language = match r.language {
             raw::LanguageRaw::Python => Language::Python,
             raw::LanguageRaw::Sql => Language::Sql,
         };
+        if let Some(version) = &r.runtime_version
+            && language == Language::Python
+            && !limits::PYTHON_RUNTIMES.contains(&version.trim())
+        {
+            let retired = limits::DECOMMISSIONED_PYTHON_RUNTIMES.contains(&version.trim());
+            self.diag(
+                Diagnostic::new(
+                    codes::RUNTIME_VERSION,
+                    format!("{what}: Python runtime `{version}` is not one Snowflake runs"),
+                )
+                .at(
+                    field_span(value, "runtime_version", key.span),
+                    if retired {
+                        "decommissioned by Snowflake"
+                    } else {
+                        "unknown runtime version"
+                    },
+                )
+                .expected(format!("one of {}", quote_list(limits::PYTHON_RUNTIMES)))
+                .maybe_hint(if retired {
+                    Some(format!(
+                        "move the code to `{}`",
+                        limits::PYTHON_RUNTIMES[limits::PYTHON_RUNTIMES.len() - 1]
+                    ))
+                } else {
+                    did_you_mean(version, limits::PYTHON_RUNTIMES.iter().copied())
+                }),
+            );
+        }
         if language == Language::Python {
             for field in ["runtime_version", "handler"] {
                 let missing = match field {
@@ -336,26 +367,6 @@ pub(super) struct RoutineParts {
     comment: Option<String>,
 }
 
-/// A task schedule Snowflake accepts: an interval or a cron expression with a time zone.
-pub(super) fn is_valid_schedule(text: &str) -> bool {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    match words.as_slice() {
-        [n, unit] => {
-            n.parse::<u32>().is_ok_and(|n| n > 0)
-                && [
-                    "MINUTE", "MINUTES", "M", "HOUR", "HOURS", "H", "SECOND", "SECONDS", "S",
-                ]
-                .contains(&unit.to_ascii_uppercase().as_str())
-        }
-        [using, cron, fields @ ..] => {
-            using.eq_ignore_ascii_case("USING")
-                && cron.eq_ignore_ascii_case("CRON")
-                && fields.len() == 6
-        }
-        _ => false,
-    }
-}
-
 /// `@stage/path` → `@DB.SCHEMA.STAGE/path`, the stage resolved in `scope`.
 pub(super) fn qualify_stage_path(text: &str, scope: &Scope) -> Result<String, String> {
     let rest = text
@@ -384,33 +395,4 @@ pub fn split_stage_path(path: &str) -> Option<(ObjectName, Vec<String>)> {
         .map(str::to_string)
         .collect();
     Some((name, parts))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_valid_schedule;
-
-    #[test]
-    fn schedules_are_intervals_or_cron_with_time_zone() {
-        for ok in [
-            "5 MINUTE",
-            "1 minutes",
-            "2 HOURS",
-            "30 SECONDS",
-            "USING CRON 0 6 * * * UTC",
-            "using cron */5 * * * MON-FRI Europe/Berlin",
-        ] {
-            assert!(is_valid_schedule(ok), "{ok}");
-        }
-        for bad in [
-            "5",
-            "0 MINUTE",
-            "five minutes",
-            "5 DAYS",
-            "USING CRON 0 6 * * *",
-            "CRON 0 6 * * * UTC",
-        ] {
-            assert!(!is_valid_schedule(bad), "{bad}");
-        }
-    }
 }

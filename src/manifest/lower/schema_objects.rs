@@ -7,9 +7,11 @@ use std::path::Path;
 use md5::{Digest, Md5};
 
 use super::{FileCtx, Lowerer, Opened, field_span};
+use crate::manifest::data_type::Position;
 use crate::manifest::diagnostics::{Diagnostic, codes, did_you_mean};
 use crate::manifest::files::{self, FileUse};
-use crate::manifest::names::{self, NameError, Scope};
+use crate::manifest::limits;
+use crate::manifest::names::{NameError, Scope};
 use crate::manifest::raw;
 use crate::manifest::yaml::{Node, Span};
 use crate::model::*;
@@ -41,7 +43,19 @@ impl Lowerer<'_> {
                 &[Csv],
                 raw.record_delimiter.map(J::from),
             ),
-            ("skip_header", &[Csv], raw.skip_header.map(J::from)),
+            (
+                "skip_header",
+                &[Csv],
+                self.number(
+                    raw.skip_header,
+                    value,
+                    key.span,
+                    "skip_header",
+                    limits::SKIP_HEADER,
+                    &what,
+                )
+                .map(J::from),
+            ),
             (
                 "field_optionally_enclosed_by",
                 &[Csv],
@@ -162,10 +176,39 @@ impl Lowerer<'_> {
                 .hint("add `url:` for an external stage, or remove the credentials"),
             );
         }
-        if let Some(url) = &raw.url
-            && !["s3://", "s3gov://", "gcs://", "azure://"]
-                .iter()
-                .any(|p| url.starts_with(p))
+        // `url:` written without a value would make an external stage internal.
+        let url_written = value.get("url").is_some();
+        // An empty plain scalar sits where the next token starts: point at the key then.
+        let url_span = match value.entry("url") {
+            Some((k, v)) if v.is_null() => k.span,
+            Some((_, v)) => v.span,
+            None => key.span,
+        };
+        let scheme = raw.url.as_deref().and_then(|url| {
+            ["s3://", "s3gov://", "gcs://", "azure://"]
+                .into_iter()
+                .find(|p| url.starts_with(p))
+        });
+        if url_written && raw.url.as_deref().is_none_or(|u| u.trim().is_empty()) {
+            self.diag(
+                Diagnostic::new(codes::STAGE_URL, format!("{what} has an empty `url`"))
+                    .at(url_span, "no location")
+                    .expected("`s3://bucket/path/`, `gcs://bucket/path/` or `azure://account.blob.core.windows.net/container/path/`")
+                    .hint("remove `url:` for an internal stage; a variable used here may be empty"),
+            );
+        } else if let (Some(url), Some(scheme)) = (&raw.url, scheme)
+            && url[scheme.len()..].trim_start_matches('/').is_empty()
+        {
+            self.diag(
+                Diagnostic::new(
+                    codes::STAGE_URL,
+                    format!("{what}: `{url}` names no bucket or container"),
+                )
+                .at(url_span, "location missing after the scheme")
+                .expected(format!("`{scheme}<bucket>/<path>/`")),
+            );
+        } else if let Some(url) = &raw.url
+            && scheme.is_none()
         {
             self.diag(
                 Diagnostic::new(
@@ -241,24 +284,16 @@ impl Lowerer<'_> {
                 continue;
             }
             seen.insert(col.clone(), name_span);
-            if !names::is_known_type(&c.data_type) {
-                let base = names::base_type(&c.data_type);
-                let type_span = item
-                    .and_then(|n| n.get("type"))
-                    .map(|n| n.span)
-                    .unwrap_or(name_span);
-                self.diag(
-                    Diagnostic::new(
-                        codes::VALUE_INVALID,
-                        format!(
-                            "unknown data type `{}` for column `{col}` in {what}",
-                            c.data_type
-                        ),
-                    )
-                    .at(type_span, "not a Snowflake data type")
-                    .maybe_hint(did_you_mean(&base, names::DATA_TYPES.iter().copied())),
-                );
-            }
+            let type_span = item
+                .and_then(|n| n.get("type"))
+                .map(|n| n.span)
+                .unwrap_or(name_span);
+            self.data_type(
+                &c.data_type,
+                Position::Column,
+                type_span,
+                &format!("column `{col}` in {what}"),
+            );
             columns.push(ColumnSpec {
                 name: col,
                 data_type: c.data_type,
@@ -267,12 +302,19 @@ impl Lowerer<'_> {
                 comment: c.comment,
             });
         }
+        let retention = self.retention(
+            raw.data_retention_time_in_days,
+            raw.transient,
+            value,
+            key.span,
+            &what,
+        );
         let spec = TableSpec {
             transient: raw.transient,
             columns,
             change_tracking: raw.change_tracking,
             cluster_by: raw.cluster_by,
-            data_retention_time_in_days: raw.data_retention_time_in_days,
+            data_retention_time_in_days: retention,
             comment: raw.comment,
         };
         self.declare(id, Spec::Table(spec), key.span, value);

@@ -3,7 +3,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::{Objects, SchemaRaw};
+use super::{Objects, SchemaRaw, WholeNumber};
 
 /// A database. A local database holds `schemas:`; a database mounted from a share or
 /// listing (`from_share`, `from_listing`) holds the provider's objects and declares none.
@@ -12,7 +12,9 @@ use super::{Objects, SchemaRaw};
 pub struct DatabaseRaw {
     pub comment: Option<String>,
     pub transient: Option<bool>,
-    pub data_retention_time_in_days: Option<u32>,
+    /// Days of Time Travel: 0 … 90 (0 … 1 when transient).
+    #[schemars(range(min = 0, max = 90))]
+    pub data_retention_time_in_days: Option<WholeNumber>,
     /// When true, schemas not declared here are dropped by the planner.
     pub authoritative: Option<bool>,
     /// Mount the database from a share.

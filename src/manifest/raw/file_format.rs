@@ -3,6 +3,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::WholeNumber;
+
 /// A named file format (`CREATE FILE FORMAT`). Options apply to the types Snowflake
 /// allows them for; others are rejected.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -17,7 +19,8 @@ pub struct FileFormatRaw {
     /// CSV: record separator.
     pub record_delimiter: Option<String>,
     /// CSV: header lines to skip.
-    pub skip_header: Option<u32>,
+    #[schemars(range(min = 0, max = 2147483647))]
+    pub skip_header: Option<WholeNumber>,
     /// CSV: quote character.
     pub field_optionally_enclosed_by: Option<String>,
     /// CSV: treat empty fields as NULL.

@@ -11,6 +11,7 @@ pub mod function;
 pub mod grant;
 pub mod listing;
 pub mod model;
+pub mod number;
 pub mod procedure;
 pub mod project;
 pub mod role;
@@ -29,6 +30,7 @@ pub use function::FunctionRaw;
 pub use grant::{GrantOnRaw, GrantRaw};
 pub use listing::ListingRaw;
 pub use model::{ModelRaw, ModelVersionRaw};
+pub use number::WholeNumber;
 pub use procedure::{ArgumentRaw, ExecuteAs, LanguageRaw, ProcedureRaw};
 pub use project::{
     AccountDecl, ConnectionRaw, EmulatorTargetRaw, LimitsRaw, ProjectFile, TargetRaw, VariableValue,

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{
     FileFormatRaw, FunctionRaw, ModelRaw, Objects, ProcedureRaw, StageRaw, StreamRaw, TableRaw,
-    TaskRaw,
+    TaskRaw, WholeNumber,
 };
 
 /// A schema inside a database.
@@ -16,7 +16,9 @@ pub struct SchemaRaw {
     pub transient: Option<bool>,
     /// Managed access: only the schema owner grants privileges on its objects.
     pub managed_access: Option<bool>,
-    pub data_retention_time_in_days: Option<u32>,
+    /// Days of Time Travel: 0 … 90 (0 … 1 when transient).
+    #[schemars(range(min = 0, max = 90))]
+    pub data_retention_time_in_days: Option<WholeNumber>,
     /// When true, objects not declared here are dropped by the planner.
     pub authoritative: Option<bool>,
     pub tables: Option<Objects<TableRaw>>,

@@ -3,6 +3,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::WholeNumber;
+
 /// A table.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -13,7 +15,9 @@ pub struct TableRaw {
     /// Clustering key expressions.
     pub cluster_by: Option<Vec<String>>,
     pub transient: Option<bool>,
-    pub data_retention_time_in_days: Option<u32>,
+    /// Days of Time Travel: 0 … 90 (0 … 1 when transient).
+    #[schemars(range(min = 0, max = 90))]
+    pub data_retention_time_in_days: Option<WholeNumber>,
     pub comment: Option<String>,
 }
 

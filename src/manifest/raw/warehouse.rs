@@ -3,6 +3,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::WholeNumber;
+
 /// A virtual warehouse (`CREATE WAREHOUSE`).
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -10,13 +12,19 @@ pub struct WarehouseRaw {
     pub warehouse_type: Option<WarehouseType>,
     pub warehouse_size: Option<WarehouseSize>,
     /// Seconds of inactivity before suspending; 0 = never.
-    pub auto_suspend: Option<u64>,
+    #[schemars(range(min = 0, max = 2147483647))]
+    pub auto_suspend: Option<WholeNumber>,
     pub auto_resume: Option<bool>,
     pub initially_suspended: Option<bool>,
-    pub min_cluster_count: Option<u32>,
-    pub max_cluster_count: Option<u32>,
+    /// Clusters always running (1 … `max_cluster_count`).
+    #[schemars(range(min = 1, max = 300))]
+    pub min_cluster_count: Option<WholeNumber>,
+    /// Most clusters of a multi-cluster warehouse (up to 300, fewer for larger sizes).
+    #[schemars(range(min = 1, max = 300))]
+    pub max_cluster_count: Option<WholeNumber>,
     pub scaling_policy: Option<ScalingPolicy>,
-    pub max_concurrency_level: Option<u32>,
+    #[schemars(range(min = 1, max = 2147483647))]
+    pub max_concurrency_level: Option<WholeNumber>,
     /// Memory/CPU profile of snowpark-optimized warehouses (`MEMORY_16X`, …).
     pub resource_constraint: Option<String>,
     pub comment: Option<String>,
