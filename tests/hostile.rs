@@ -40,6 +40,8 @@ struct Case {
     /// The file holding the mutation (relative): some diagnostic must name it.
     file: String,
     codes: Vec<String>,
+    /// `file:line:column` some diagnostic must be located at exactly.
+    at: Option<String>,
     env: Vec<(String, String)>,
     /// Applied to the copy before running (run-time cases only).
     prepare: Option<fn(&Path)>,
@@ -54,6 +56,7 @@ fn parse_case(name: &str, dir: &Path) -> Case {
         description: String::new(),
         file: String::new(),
         codes: Vec::new(),
+        at: None,
         env: Vec::new(),
         prepare: None,
     };
@@ -65,6 +68,7 @@ fn parse_case(name: &str, dir: &Path) -> Case {
             "description" => case.description = value.to_string(),
             "file" => case.file = value.to_string(),
             "codes" => case.codes = value.split_whitespace().map(String::from).collect(),
+            "at" => case.at = Some(value.to_string()),
             "env" => {
                 let (n, v) = value
                     .split_once('=')
@@ -184,56 +188,62 @@ fn oversized_body(project: &Path) {
 
 fn runtime_cases() -> Vec<Case> {
     let base = corpus_dir().join("_base");
-    let make = |name: &str, file: &str, description: &str, prepare: fn(&Path)| Case {
+    let make = |name: &str, code: &str, description: &str, prepare: fn(&Path)| Case {
         name: format!("runtime_{name}"),
         source: base.clone(),
         description: description.to_string(),
-        file: file.to_string(),
-        codes: Vec::new(),
+        file: MODEL.to_string(),
+        codes: vec![code.to_string()],
+        at: None,
         env: Vec::new(),
         prepare: Some(prepare),
     };
     vec![
         make(
             "symlink_body_outside",
-            MODEL,
+            "E-PATH-OUTSIDE-PROJECT",
             "a body file that is a symlink to a file outside the project",
             symlink_body_outside,
         ),
         make(
             "symlink_relative_outside",
-            MODEL,
+            "E-PATH-OUTSIDE-PROJECT",
             "a body file that is a relative symlink climbing out of the project",
             symlink_relative_outside,
         ),
         make(
             "symlink_folder_outside",
-            MODEL,
+            "E-PATH-OUTSIDE-PROJECT",
             "the folder of the body files is a symlink to a folder outside the project",
             symlink_folder_outside,
         ),
         make(
             "symlink_artifact_outside",
-            MODEL,
+            "E-PATH-OUTSIDE-PROJECT",
             "a model artifact that is a symlink to a file outside the project",
             symlink_artifact_outside,
         ),
         make(
             "symlink_loop",
-            MODEL,
+            "E-BODY-FILE-MISSING",
             "a body file that is a symlink to itself",
             symlink_loop,
         ),
-        make("fifo_body", MODEL, "a body file that is a FIFO", fifo_body),
+        make(
+            "fifo_body",
+            "E-PATH-NOT-FILE",
+            "a body file that is a FIFO",
+            fifo_body,
+        ),
         make(
             "fifo_artifact",
-            MODEL,
+            "E-PATH-NOT-FILE",
             "a model artifact that is a FIFO",
             fifo_artifact,
         ),
         make(
             "oversized_body",
-            MODEL,
+            "E-FILE-TOO-LARGE",
             "a body file one line past 1 MB",
             oversized_body,
         ),
@@ -420,6 +430,13 @@ fn check(case: &Case, scratch_root: &Path) -> (Vec<String>, Duration) {
         if !out.contains(code.as_str()) {
             problems.push(format!("validate does not report {code}"));
         }
+    }
+    if let Some(at) = &case.at
+        && !located
+            .iter()
+            .any(|(f, l, c)| at.ends_with(&format!("{f}:{l}:{c}")))
+    {
+        problems.push(format!("no diagnostic is located at {at}"));
     }
     for secret in &secrets {
         if out.contains(secret) {

@@ -16,6 +16,7 @@ a `CASE` file describing it:
     description: <what was mutated>
     file: <the file holding the mutation, relative to the case>
     codes: <optional: diagnostic codes that must all be reported>
+    at: <optional: a file:line:column some diagnostic must be located at>
     env: <optional: NAME=VALUE set in the environment of floe>
 
 Cases that need the file system at run time (symlinks, FIFOs, files past a size cap)
@@ -156,6 +157,7 @@ CASES = {}
 
 def case(name, description, changes, file=None, codes=(), env=(), remove=()):
     """Registers a case: `changes` maps relative paths to new bytes."""
+    name = name.rstrip("_")
     assert re.fullmatch(r"[a-z0-9_]+", name), name
     assert name not in CASES, f"duplicate case {name}"
     if file is None:
@@ -256,7 +258,7 @@ REQUIRED = [
     ("partner/scored_model.yaml", "            returns: float", "a function's return type"),
     ("partner/scored_model.yaml", "            handler: predict", "a Python function's handler"),
     ("partner/scored_model.yaml", "            language: python\n            runtime_version: '3.11'\n            arguments:\n              - { name: features",
-     "a Python function's language and runtime"),
+     "a Python function's language and runtime", "            arguments:\n              - { name: features"),
     ("partner/scored_model.yaml", "            body_file: python/batch_predict_cc_default.py", "a function's body"),
     ("partner/scored_model.yaml", "            body_file: python/cc_batch_processing.py", "a procedure's body"),
     ("partner/scored_model.yaml", "            handler: cc_batch_processing", "a procedure's handler"),
@@ -273,12 +275,11 @@ REQUIRED = [
 
 
 def delete_cases():
-    for i, (rel, old, why) in enumerate(REQUIRED):
-        # The deleted lines are `old` up to its last line feed; a line after it only
-        # makes the match unique and is kept.
-        if not old.endswith("\n") and "\n" in old:
-            keep = old[old.rindex("\n") + 1 :]
-            new_text = sub_once(rel, old, keep)
+    for i, (rel, old, why, *kept) in enumerate(REQUIRED):
+        # `old` is deleted whole, with its line feed; when a fourth element is given,
+        # the end of `old` only makes the match unique and that element is kept.
+        if kept:
+            new_text = sub_once(rel, old, kept[0])
         elif old.endswith("\n"):
             new_text = sub_once(rel, old, "")
         else:
@@ -568,6 +569,8 @@ def loader_cases():
          {wh: sub_once(wh, "  training_wh:\n", "  '\"" + "Q" * 300 + "\"':\n")})
     case("ident_long_reference", "partner/access.yaml: a grant on a warehouse of a 70,000-character name",
          {"partner/access.yaml": sub_once("partner/access.yaml", "on: { warehouse: training_wh }", "on: { warehouse: " + "r" * 70000 + " }")})
+    case("ident_long_explicit_key", f"{wh}: a warehouse name of 70,000 characters as an explicit key",
+         {wh: sub_once(wh, "  training_wh:\n", f"  ? {'x' * 70000}\n  :\n")})
     case("ident_empty", f"{wh}: a warehouse with an empty name", {wh: sub_once(wh, "  training_wh:\n", "  '':\n")})
     case("ident_control_chars", f"{wh}: a warehouse name with a line feed and a bell",
          {wh: sub_once(wh, "  training_wh:\n", '  "train\\n\\u0007wh":\n')})
@@ -692,6 +695,90 @@ def project_file_cases():
         case(slug("project", str(i), why)[:50], f"floe.yaml: {why}", {p: sub_once(p, old, new)})
 
 
+# The rule that must refuse each hand-written case: its codes, and for some the exact
+# place (a BOM must not shift columns; a bad byte is reported where it is).
+EXPECTED = {
+    **{f"range_{k}": ["E-VALUE-RANGE"] for k in [
+        "auto_suspend_9223372036854775808", "auto_suspend_4294967296", "auto_suspend_minus1",
+        "max_cluster_count_100000", "max_cluster_count_0", "max_cluster_count_minus3",
+        "min_cluster_count_0", "min_cluster_count_18446744073709551616",
+        "max_concurrency_level_0", "max_concurrency_level_minus1"]},
+    **{f"range_auto_suspend_{k}": ["E-TYPE-MISMATCH"] for k in ["1e400", "12dot5", "dotnan", "dotinf", "0x7fffffffffffffffff"]},
+    "range_min_above_max_clusters": ["E-VALUE-INVALID"],
+    **{f"type_column_{i}_{k}": ["E-DATA-TYPE"] for i, k in [
+        (0, "number_99_0"), (1, "number_5_10"), (2, "number_0_0"), (3, "number_1_0"), (4, "number_38_1"),
+        (5, "varchar_1"), (6, "varchar_0"), (7, "varchar_999999999999"), (8, "varchar_134217729"),
+        (9, "timestamp_ntz_10"), (10, "time_1"), (12, "varchar"), (13, "number_1_2_3"),
+        (14, "varchar_10_not_null"), (16, "binary_0"), (17, "decimal_39")]},
+    "type_column_11_floaty": ["E-VALUE-INVALID"],
+    "type_column_15_int_drop_table_x": ["E-VALUE-INVALID"],
+    "type_returns_floaty": ["E-VALUE-INVALID"],
+    "type_returns_number_99_0": ["E-DATA-TYPE"],
+    "type_returns_varchar_1": ["E-DATA-TYPE"],
+    "type_argument_number_5_10": ["E-DATA-TYPE"],
+    "type_argument_varchar_999999999999": ["E-DATA-TYPE"],
+    **{f"value_{i}_{k}": ["E-SCHEDULE"] for i, k in [
+        (0, "a_cron_with_minute_99_and_hour_99"), (1, "a_cron_with_an_unknown_time_zone"),
+        (2, "a_cron_with_four_fields"), (3, "a_cron_with_day_of_month_32"), (4, "a_cron_with_month_13"),
+        (5, "a_schedule_of_0_minutes"), (6, "a_schedule_of_5_minutes"), (7, "a_schedule_of_gibberish")]},
+    "inject_5_a_schedule": ["E-SCHEDULE"],
+    "value_8_runtime_version_two": ["E-RUNTIME-VERSION"],
+    "value_9_runtime_version_2_7": ["E-RUNTIME-VERSION"],
+    "inject_7_a_runtime_version": ["E-RUNTIME-VERSION"],
+    "value_stage_url_empty": ["E-STAGE-URL"],
+    "ref_8_task_that_is_its_own_predecessor": ["E-TASK-SELF-PREDECESSOR"],
+    "ref_14_grant_on_table_of_the_other_account": ["E-GRANT-OTHER-ACCOUNT"],
+    "ref_15_grant_on_database_of_the_other_account": ["E-GRANT-OTHER-ACCOUNT"],
+    "ref_16_grant_on_table_of_the_other_account": ["E-GRANT-OTHER-ACCOUNT"],
+    **{f"tag_{k}": ["E-YAML-TAG"] for k in ["binary", "foo", "on_map", "python_object_apply_os_system", "tag_yaml_org_2002_int"]},
+    **{f"alias_{k}": ["E-YAML-ALIAS-LIMIT"] for k in ["billion_laughs", "doubling_bomb", "bomb_in_field"]},
+    "nesting_deep_block": ["E-YAML-DEPTH-LIMIT"],
+    "nesting_unclosed_flow": ["E-YAML-DEPTH-LIMIT"],
+    **{f"ident_{k}": ["E-IDENT-INVALID"] for k in ["long_256", "long_quoted", "long_reference", "long_explicit_key", "empty", "control_chars"]},
+    "utf8_latin1": ("E-YAML-ENCODING", "partner/warehouses.yaml:13:17"),
+    "utf8_lone_continuation": ("E-YAML-ENCODING", "partner/warehouses.yaml:13:14"),
+    "utf8_overlong": ("E-YAML-ENCODING", "partner/warehouses.yaml:13:14"),
+    "utf8_surrogate": ("E-YAML-ENCODING", "partner/warehouses.yaml:13:14"),
+    "utf8_truncated": ("E-YAML-ENCODING", "partner/warehouses.yaml:13:14"),
+    "utf16_file": ["E-YAML-ENCODING"],
+    "utf8_in_body_file": ["E-BODY-FILE-ENCODING"],
+    "bom_with_error": ("E-FIELD-UNKNOWN", "partner/warehouses.yaml:6:5"),
+    **{f"interp_{k}": ["E-VAR-SYNTAX"] for k in [
+        "0_an_unterminated_var_x", "1_an_unknown_namespace_env_home", "3_an_empty", "4_a_variable_without_a_name",
+        "5_an_unknown_namespace_secret", "6_a_nested", "7_a_trailing", "in_comment_env"]},
+    "interp_2_an_undefined_variable": ["E-VAR-UNDEFINED"],
+    "secret_0_snowflake_variables_undeclared": ["E-SECRET-RESERVED"],
+    "secret_1_snowflake_password_even_when_declared": ["E-SECRET-RESERVED"],
+    **{f"secret_{k}": ["E-SECRET-UNDECLARED"] for k in [
+        "2_variables_not_declared_in_floe_yaml", "3_one_of_two_variables_not_declared",
+        "4_the_runner_s_home_and_path", "5_the_ci_token_undeclared"]},
+    **{f"path_body_{k}": ["E-PATH-ABSOLUTE"] for k in [
+        "0_an_absolute_path_outside_the_project", "3_an_endless_device", "4_an_endless_random_device",
+        "5_the_process_environment"]},
+    **{f"path_body_{k}": ["E-PATH-OUTSIDE-PROJECT"] for k in [
+        "1_a_path_climbing_out_with", "2_a_path_climbing_out_of_the_project_by", "7_a_path_that_climbs_out_after_entering"]},
+    "path_body_6_a_folder": ["E-PATH-NOT-FILE"],
+    "path_body_9_an_empty_path": ["E-PATH-NOT-FILE"],
+    **{f"path_artifact_{k}": ["E-PATH-ABSOLUTE"] for k in [
+        "0_an_absolute_path_outside_the_proje", "2_an_endless_device", "4_the_process_environment"]},
+    "path_artifact_1_a_path_climbing_out_with": ["E-PATH-OUTSIDE-PROJECT"],
+    "path_artifact_3_a_folder": ["E-PATH-NOT-FILE"],
+    "path_artifact_extra": ["E-PATH-ABSOLUTE"],
+}
+
+
+def apply_expectations():
+    for name, expected in EXPECTED.items():
+        assert name in CASES, f"EXPECTED names no case {name}"
+        description, changes, file, codes, env, remove = CASES[name]
+        if isinstance(expected, tuple):
+            code, at = expected
+            codes, file = [code], at
+        else:
+            codes = expected
+        CASES[name] = (description, changes, file, codes, env, remove)
+
+
 def build_all():
     retype_cases()
     retype_map_sections()
@@ -708,6 +795,7 @@ def build_all():
     secret_cases()
     path_cases()
     project_file_cases()
+    apply_expectations()
 
 
 def write_project(folder, files):
@@ -732,7 +820,10 @@ def main():
             del files[rel]
         folder = os.path.join(OUT, name)
         write_project(folder, files)
-        lines = [f"description: {description}", f"file: {file}"]
+        if re.search(r":\d+:\d+$", file):
+            lines = [f"description: {description}", f"file: {file.split(':')[0]}", f"at: {file}"]
+        else:
+            lines = [f"description: {description}", f"file: {file}"]
         if codes:
             lines.append("codes: " + " ".join(codes))
         for e in env:
