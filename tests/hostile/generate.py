@@ -645,8 +645,11 @@ def secret_cases():
         case(slug("secret", str(i), why)[:50], f"{demo}: stage credentials from {why}", changes, file=demo, env=env)
 
 
+MODEL = "partner/scored_model.yaml"
+
+
 def path_cases():
-    model = "partner/scored_model.yaml"
+    model = MODEL
     old_body = "body_file: python/cc_batch_processing.py"
     for i, (path, why) in enumerate([
         ("/etc/passwd", "an absolute path outside the project"),
@@ -764,6 +767,11 @@ EXPECTED = {
     "path_artifact_1_a_path_climbing_out_with": ["E-PATH-OUTSIDE-PROJECT"],
     "path_artifact_3_a_folder": ["E-PATH-NOT-FILE"],
     "path_artifact_extra": ["E-PATH-ABSOLUTE"],
+    "limits_artifact_past_lowered_cap": ["E-FILE-TOO-LARGE"],
+    "limits_body_past_lowered_cap": ["E-FILE-TOO-LARGE"],
+    "limits_6_snowflake_password_declared_as_a_secret": ["E-SECRET-RESERVED"],
+    "limits_7_a_floe_variable_declared_as_a_secret": ["E-SECRET-RESERVED"],
+    "secret_floe_variable": ["E-SECRET-RESERVED"],
 }
 
 
@@ -777,6 +785,60 @@ def apply_expectations():
         else:
             codes = expected
         CASES[name] = (description, changes, file, codes, env, remove)
+
+
+def limit_cases():
+    """floe.yaml's `limits:` and `secrets:` given hostile values, and files past a
+    lowered limit (so no large file needs to be committed)."""
+    p = "floe.yaml"
+    for i, (why, extra) in enumerate([
+        ("a negative body size limit", "limits: { body_file_bytes: -1 }"),
+        ("a zero body size limit", "limits: { body_file_bytes: 0 }"),
+        ("an artifact limit past any integer", "limits: { artifact_bytes: 100000000000000000000000 }"),
+        ("a size limit in words", "limits: { body_file_bytes: big }"),
+        ("an unknown limit", "limits: { everything: 0 }"),
+        ("limits as a list", "limits: [1, 2]"),
+        ("SNOWFLAKE_PASSWORD declared as a secret", "secrets: [SNOWFLAKE_PASSWORD]"),
+        ("a FLOE_ variable declared as a secret", "secrets: [FLOE_VAR_TOKEN]"),
+        ("a secret name carrying shell", "secrets: ['not a name; rm -rf /']"),
+        ("secrets as a string", "secrets: AWS_KEY_ID"),
+    ]):
+        case(slug("limits", str(i), why)[:50], f"floe.yaml: {why}",
+             {p: sub_once(p, "default_target: local", "default_target: local\n" + extra)})
+    case("limits_artifact_past_lowered_cap",
+         f"{MODEL}: a model artifact of 708 bytes past `limits: {{ artifact_bytes: 100 }}`",
+         {p: sub_once(p, "default_target: local", "default_target: local\nlimits: { artifact_bytes: 100 }")},
+         file=MODEL)
+    case("limits_body_past_lowered_cap",
+         f"{MODEL}: body files past `limits: {{ body_file_bytes: 10 }}`",
+         {p: sub_once(p, "default_target: local", "default_target: local\nlimits: { body_file_bytes: 10 }")},
+         file=MODEL)
+    demo = "bank/data_sharing_demo.yaml"
+    case("secret_floe_variable", f"{demo}: stage credentials from a FLOE_ variable",
+         {demo: sub_once(demo, "            comment: Historical", credentials_block("FLOE_VAR_TOKEN", "FLOE_VAR_SECRET"))},
+         env=["FLOE_VAR_TOKEN=hostile-floe-var-token", "FLOE_VAR_SECRET=hostile-floe-var-secret"])
+
+
+def positional_cases():
+    """Objects written as lists whose items would fill the fields by position."""
+    for name, rel, old, new in [
+        ("warehouse", "bank/warehouses.yaml", "  query_wh:\n    warehouse_type: standard\n",
+         "  query_wh: [standard, x-small, 300, true, false, 1, 1, standard, hello]\n  old_wh:\n    warehouse_type: standard\n"),
+        ("column", MODEL, "{ name: prediction, type: float }", "[prediction, float]"),
+        ("grant", "partner/access.yaml", "{ privilege: usage, on: { warehouse: training_wh }, to_role: data_scientist }",
+         "[usage, { warehouse: training_wh }, data_scientist]"),
+        ("listing_mount", "partner/sharing.yaml", "{ account: bank, listing: cc_default_training_data }",
+         "[bank, cc_default_training_data]"),
+        ("credentials", "bank/data_sharing_demo.yaml", "            comment: Historical",
+         "            credentials: [AWS_KEY_ID, AWS_SECRET]\n            comment: Historical"),
+        ("model_version", MODEL, "                files: [model/cc_default_model.json]",
+         "                - [model/cc_default_model.json]"),
+    ]:
+        changes = {rel: sub_once(rel, old, new)}
+        if name == "credentials":
+            changes["floe.yaml"] = sub_once("floe.yaml", "\ntargets:", "\nsecrets: [AWS_KEY_ID, AWS_SECRET]\n\ntargets:")
+        case(f"positional_{name}", f"{rel}: a {name.replace('_', ' ')} written as a list of its fields in order",
+             changes, file=rel, codes=["E-TYPE-MISMATCH"])
 
 
 def build_all():
@@ -795,6 +857,8 @@ def build_all():
     secret_cases()
     path_cases()
     project_file_cases()
+    limit_cases()
+    positional_cases()
     apply_expectations()
 
 
