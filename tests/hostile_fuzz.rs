@@ -162,6 +162,29 @@ fn line_op() -> impl Strategy<Value = LineOp> {
     ]
 }
 
+/// Every `key: scalar` line of the base project's account files (not `account:`), as
+/// (file, line index): a list or map there is always wrong.
+fn scalar_lines() -> Vec<(String, usize)> {
+    let files = base_files();
+    let mut out = Vec::new();
+    for name in yaml_names().into_iter().filter(|n| n != "floe.yaml") {
+        let text = String::from_utf8(files[&name].clone()).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let t = line.trim_start();
+            let Some((key, value)) = t.split_once(": ") else {
+                continue;
+            };
+            let plain_key =
+                !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            let scalar = !value.is_empty() && !value.starts_with(['[', '{', '|', '>', '#']);
+            if plain_key && scalar && key != "account" && !t.starts_with("- ") {
+                out.push((name.clone(), i));
+            }
+        }
+    }
+    out
+}
+
 /// Applies `op` to line `index` (modulo the line count) of `text`.
 fn mutate(text: &str, index: usize, op: &LineOp) -> String {
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
@@ -189,14 +212,20 @@ fn mutate(text: &str, index: usize, op: &LineOp) -> String {
     lines.join("\n") + "\n"
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig {
+/// Few cases (the suite must stay fast), no persisted failures, and bounded
+/// shrinking: a case that hangs costs `TIME_LIMIT` per shrinking step.
+fn config() -> ProptestConfig {
+    ProptestConfig {
         cases: 48,
         failure_persistence: None,
         max_shrink_iters: 64,
         max_shrink_time: 20_000,
         ..ProptestConfig::default()
-    })]
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
 
     /// Random bytes as an account file, and as the project file.
     #[test]
@@ -274,6 +303,33 @@ proptest! {
             t.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
         }
         check(&with_file("bank/bomb.yaml", t.into_bytes()), true)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Any scalar field of the example turned into a list or a map is refused, with a
+    /// diagnostic in the file that was changed.
+    #[test]
+    fn retyped_scalar_fields_are_refused_in_their_file(
+        (file, index) in proptest::sample::select(scalar_lines()),
+        value in prop_oneof![
+            Just("[a, b]"),
+            Just("[]"),
+            Just("{ k: v }"),
+            Just("{}"),
+        ],
+    ) {
+        let text = String::from_utf8(base_files()[&file].clone()).unwrap();
+        let mutated = mutate(&text, index, &LineOp::Retype(value.to_string()));
+        match load(&with_file(&file, mutated.into_bytes())).map_err(TestCaseError::fail)? {
+            Outcome::Loaded => prop_assert!(false, "accepted a {value} at {file} line {}", index + 1),
+            Outcome::Refused(diags) => prop_assert!(
+                diags.iter().any(|(_, loc)| loc.as_deref().is_some_and(|l| l.starts_with(&format!("{file}:")))),
+                "nothing located in {file}: {diags:?}"
+            ),
+        }
     }
 }
 
