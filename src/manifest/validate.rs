@@ -878,7 +878,10 @@ impl<'a> Validator<'a> {
                 ObjectKind::Role,
                 ObjectName::account_level(g.to_role.clone()),
             );
-            self.unknown(id, d.field(&["to_role"]), &target, g.to_role.as_str());
+            let span = d.field(&["to_role"]);
+            if !self.grant_in_other_account(id, &target, span) {
+                self.unknown(id, span, &target, g.to_role.as_str());
+            }
         }
         match &g.on {
             GrantOn::Role(role) => {
@@ -888,7 +891,10 @@ impl<'a> Validator<'a> {
                         ObjectKind::Role,
                         ObjectName::account_level(role.clone()),
                     );
-                    self.unknown(id, d.field(&["role"]), &target, role.as_str());
+                    let span = d.field(&["role"]);
+                    if !self.grant_in_other_account(id, &target, span) {
+                        self.unknown(id, span, &target, role.as_str());
+                    }
                 }
             }
             GrantOn::Object {
@@ -993,16 +999,18 @@ impl Validator<'_> {
         let mut diag = Diagnostic::new(
             codes::GRANT_OTHER_ACCOUNT,
             format!(
-                "{} is on {}, an object of another account",
+                "{} names {}, an object of another account",
                 describe(id),
                 describe(&owner)
             ),
         )
         .at(span, format!("declared in account `{}`", owner.account))
-        .hint(if owner.kind == ObjectKind::Warehouse {
+        .hint(if matches!(owner.kind, ObjectKind::Warehouse | ObjectKind::Role) {
             format!(
-                "grant it in a file of account `{}`; warehouses are not shared: declare one in account `{}`",
-                owner.account, id.account
+                "grant it in a file of account `{}`; {}s are not shared: declare one in account `{}`",
+                owner.account,
+                owner.kind.as_str(),
+                id.account
             )
         } else {
             format!(

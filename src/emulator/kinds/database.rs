@@ -75,9 +75,7 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
         match k.as_str() {
             "COMMENT" => data.comment = text_value(&v, &k)?,
             "DATA_RETENTION_TIME_IN_DAYS" if data.origin.is_none() => {
-                data.retention = v
-                    .as_i64()
-                    .ok_or_else(|| SfError::invalid_value(&v.text().unwrap_or_default(), &k))?
+                data.retention = super::retention_days(&v, &k)?
             }
             "MAX_DATA_EXTENSION_TIME_IN_DAYS" if data.origin.is_none() => {
                 data.max_extension = v.as_i64()
@@ -162,9 +160,7 @@ pub fn alter(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
                 match k.as_str() {
                     "COMMENT" => db.data.comment = text_value(&v, &k)?,
                     "DATA_RETENTION_TIME_IN_DAYS" => {
-                        db.data.retention = v.as_i64().ok_or_else(|| {
-                            SfError::invalid_value(&v.text().unwrap_or_default(), &k)
-                        })?
+                        db.data.retention = super::retention_days(&v, &k)?
                     }
                     "MAX_DATA_EXTENSION_TIME_IN_DAYS" => db.data.max_extension = v.as_i64(),
                     other => {

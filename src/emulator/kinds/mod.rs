@@ -134,6 +134,19 @@ pub fn check_existing(
 }
 
 /// Reads a `COMMENT = '…'` style text value.
+/// An integer property within `min..=max`; anything else is Snowflake's
+/// `invalid value [...] for parameter '...'`.
+pub fn int_in(v: &super::parser::Value, key: &str, min: i64, max: i64) -> Result<i64, SfError> {
+    v.as_i64()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| SfError::invalid_value(&v.text().unwrap_or_default(), key))
+}
+
+/// `DATA_RETENTION_TIME_IN_DAYS`: 0 … 90 days of Time Travel.
+pub fn retention_days(v: &super::parser::Value, key: &str) -> Result<i64, SfError> {
+    int_in(v, key, 0, 90)
+}
+
 pub fn text_value(v: &super::parser::Value, key: &str) -> Result<String, SfError> {
     match v {
         super::parser::Value::Str(s) => Ok(s.clone()),

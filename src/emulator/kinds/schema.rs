@@ -45,11 +45,7 @@ pub fn create(ex: &mut Ex<'_>, p: &mut Parser<'_>, mut head: CreateHead) -> Resu
     for (k, v, _) in p.props(&[])? {
         match k.as_str() {
             "COMMENT" => data.comment = text_value(&v, &k)?,
-            "DATA_RETENTION_TIME_IN_DAYS" => {
-                data.retention = v
-                    .as_i64()
-                    .ok_or_else(|| SfError::invalid_value(&v.text().unwrap_or_default(), &k))?
-            }
+            "DATA_RETENTION_TIME_IN_DAYS" => data.retention = super::retention_days(&v, &k)?,
             "MAX_DATA_EXTENSION_TIME_IN_DAYS" => data.max_extension = v.as_i64(),
             other => return Err(SfError::unsupported(&format!("SCHEMA property {other}"))),
         }
@@ -138,9 +134,7 @@ pub fn alter(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
                 match k.as_str() {
                     "COMMENT" => s.data.comment = text_value(&v, &k)?,
                     "DATA_RETENTION_TIME_IN_DAYS" => {
-                        s.data.retention = v.as_i64().ok_or_else(|| {
-                            SfError::invalid_value(&v.text().unwrap_or_default(), &k)
-                        })?
+                        s.data.retention = super::retention_days(&v, &k)?
                     }
                     "MAX_DATA_EXTENSION_TIME_IN_DAYS" => s.data.max_extension = v.as_i64(),
                     other => return Err(SfError::unsupported(&format!("SCHEMA property {other}"))),

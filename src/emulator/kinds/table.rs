@@ -450,7 +450,7 @@ fn apply_table_prop(
     match k {
         "CHANGE_TRACKING" => d.change_tracking = v.as_bool().ok_or_else(bad)?,
         "COMMENT" => d.comment = text_value(v, k)?,
-        "DATA_RETENTION_TIME_IN_DAYS" => d.retention = v.as_i64().ok_or_else(bad)?,
+        "DATA_RETENTION_TIME_IN_DAYS" => d.retention = super::retention_days(v, k)?,
         "MAX_DATA_EXTENSION_TIME_IN_DAYS" => d.max_extension = Some(v.as_i64().ok_or_else(bad)?),
         "ENABLE_SCHEMA_EVOLUTION" => d.schema_evolution = v.as_bool().ok_or_else(bad)?,
         other => return Err(SfError::unsupported(&format!("TABLE property {other}"))),

@@ -150,7 +150,9 @@ fn set_param(d: &mut TaskData, k: &str, v: &Value) -> Result<(), SfError> {
                         ) && parts.next().is_none()
                     }
                     (Some(u), Some(c)) => {
-                        u.eq_ignore_ascii_case("USING") && c.eq_ignore_ascii_case("CRON")
+                        u.eq_ignore_ascii_case("USING")
+                            && c.eq_ignore_ascii_case("CRON")
+                            && cron_fields_in_range(parts.collect())
                     }
                     _ => false,
                 }
@@ -649,4 +651,18 @@ pub fn describe(ex: &mut Ex<'_>, p: &mut Parser<'_>) -> Result<Rows, SfError> {
     let mut out = columns::rows(TASKS);
     out.rows.push(row(&t, false));
     Ok(out)
+}
+
+/// `<minute> <hour> <day> <month> <weekday> <time zone>`: five fields whose numbers
+/// are in range (names such as MON or JAN and `L` pass), then a time zone word.
+fn cron_fields_in_range(words: Vec<&str>) -> bool {
+    const MAX: [u32; 5] = [59, 23, 31, 12, 6];
+    words.len() == 6
+        && words[..5].iter().zip(MAX).all(|(field, max)| {
+            field
+                .split([',', '-', '/'])
+                .map(|part| part.trim_end_matches(['L', 'l']))
+                .filter(|part| part.bytes().all(|b| b.is_ascii_digit()) && !part.is_empty())
+                .all(|n| n.parse::<u32>().is_ok_and(|n| n <= max))
+        })
 }

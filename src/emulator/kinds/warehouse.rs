@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Existing, check_existing, created, done, text_value};
+use super::{Existing, check_existing, created, done, int_in, text_value};
 use crate::emulator::columns::{self, DESC_KIND, WAREHOUSES};
 use crate::emulator::error::SfError;
 use crate::emulator::exec::{CreateHead, Ex, opt};
@@ -116,8 +116,9 @@ fn set_prop(d: &mut WarehouseData, key: &str, v: &Value, creating: bool) -> Resu
                 _ => return Err(SfError::invalid_value(&text(), key)),
             }
         }
-        "MIN_CLUSTER_COUNT" => d.min_cluster_count = int()?,
-        "MAX_CLUSTER_COUNT" => d.max_cluster_count = int()?,
+        // The largest documented limit (X-Small to Medium); larger sizes allow fewer.
+        "MIN_CLUSTER_COUNT" => d.min_cluster_count = int_in(v, key, 1, 300)?,
+        "MAX_CLUSTER_COUNT" => d.max_cluster_count = int_in(v, key, 1, 300)?,
         "SCALING_POLICY" => {
             let t = text().to_ascii_uppercase();
             if t != "STANDARD" && t != "ECONOMY" {
@@ -129,7 +130,7 @@ fn set_prop(d: &mut WarehouseData, key: &str, v: &Value, creating: bool) -> Resu
             d.auto_suspend = if text().eq_ignore_ascii_case("NULL") {
                 None
             } else {
-                Some(int()?)
+                Some(int_in(v, key, 0, i64::MAX)?)
             };
         }
         "AUTO_RESUME" => d.auto_resume = boolean()?,
