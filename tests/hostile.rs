@@ -45,6 +45,9 @@ struct Case {
     env: Vec<(String, String)>,
     /// Applied to the copy before running (run-time cases only).
     prepare: Option<fn(&Path)>,
+    /// Whether a `file:LINE:COL` is required. Only a manifest that is itself a link
+    /// out has no line to point at (it is never read): its name must appear instead.
+    has_line: bool,
 }
 
 fn parse_case(name: &str, dir: &Path) -> Case {
@@ -59,6 +62,7 @@ fn parse_case(name: &str, dir: &Path) -> Case {
         at: None,
         env: Vec::new(),
         prepare: None,
+        has_line: true,
     };
     for line in text.lines() {
         let Some((key, value)) = line.split_once(": ") else {
@@ -159,6 +163,24 @@ fn symlink_loop(project: &Path) {
     replace_with_symlink(project, BODY, Path::new("cc_batch_processing.py"));
 }
 
+/// An account file that is a link to a file outside the project.
+fn symlink_manifest_outside(project: &Path) {
+    let dir = outside(project);
+    let target = dir.join("leak.yaml");
+    let text = format!("account: bank\nroles:\n  leaked:\n    comment: {OUTSIDE_SECRET}\n");
+    std::fs::write(&target, text).unwrap();
+    std::os::unix::fs::symlink(&target, project.join("bank/leak.yaml")).unwrap();
+}
+
+/// floe.yaml itself is a link to a file outside the project.
+fn symlink_project_file_outside(project: &Path) {
+    let dir = outside(project);
+    let mut text = std::fs::read_to_string(project.join("floe.yaml")).unwrap();
+    text.push_str(&format!("# {OUTSIDE_SECRET}\n"));
+    std::fs::write(dir.join("floe.yaml"), text).unwrap();
+    replace_with_symlink(project, "floe.yaml", &dir.join("floe.yaml"));
+}
+
 fn mkfifo(path: &Path) {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
@@ -197,8 +219,26 @@ fn runtime_cases() -> Vec<Case> {
         at: None,
         env: Vec::new(),
         prepare: Some(prepare),
+        has_line: true,
+    };
+    let unlocated = |name: &str, file: &str, description: &str, prepare: fn(&Path)| Case {
+        file: file.to_string(),
+        has_line: false,
+        ..make(name, "E-PATH-OUTSIDE-PROJECT", description, prepare)
     };
     vec![
+        unlocated(
+            "symlink_manifest_outside",
+            "bank/leak.yaml",
+            "an account file that is a symlink to a file outside the project",
+            symlink_manifest_outside,
+        ),
+        unlocated(
+            "symlink_project_file_outside",
+            "floe.yaml",
+            "floe.yaml is a symlink to a file outside the project",
+            symlink_project_file_outside,
+        ),
         make(
             "symlink_body_outside",
             "E-PATH-OUTSIDE-PROJECT",
@@ -414,7 +454,11 @@ fn check(case: &Case, scratch_root: &Path) -> (Vec<String>, Duration) {
         problems.push("validate panicked".into());
     }
     let located = locations(out);
-    if located.is_empty() {
+    if !case.has_line {
+        if !out.contains(&format!("`{}`", case.file)) {
+            problems.push(format!("validate does not name {}", case.file));
+        }
+    } else if located.is_empty() {
         problems.push("validate names no file.yaml:LINE:COL".into());
     } else if !located
         .iter()

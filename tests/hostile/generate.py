@@ -474,6 +474,8 @@ REFERENCES = [
     ("bank/access.yaml", "on: { table: data_sharing_demo.data_sharing_demo.cc_default_unscored_data }",
      "on: { table: scored_model.scored_model.scored_table }", "a grant on a table of the other account"),
     ("bank/sharing.yaml", "targets: [partner]", "targets: [bank]", "a listing targeting its own account"),
+    ("bank/access.yaml", "{ role: credit_risk_analyst, to_role: sysadmin }", "{ role: data_scientist, to_role: sysadmin }",
+     "a grant of a role of the other account"),
     ("partner/warehouses.yaml", "account: partner", "account: insurer", "an account not declared in floe.yaml"),
 ]
 
@@ -733,6 +735,7 @@ EXPECTED = {
     "ref_14_grant_on_table_of_the_other_account": ["E-GRANT-OTHER-ACCOUNT"],
     "ref_15_grant_on_database_of_the_other_account": ["E-GRANT-OTHER-ACCOUNT"],
     "ref_16_grant_on_table_of_the_other_account": ["E-GRANT-OTHER-ACCOUNT"],
+    "ref_18_grant_of_role_of_the_other_account": ["E-GRANT-OTHER-ACCOUNT"],
     **{f"tag_{k}": ["E-YAML-TAG"] for k in ["binary", "foo", "on_map", "python_object_apply_os_system", "tag_yaml_org_2002_int"]},
     **{f"alias_{k}": ["E-YAML-ALIAS-LIMIT"] for k in ["billion_laughs", "doubling_bomb", "bomb_in_field"]},
     "nesting_deep_block": ["E-YAML-DEPTH-LIMIT"],
