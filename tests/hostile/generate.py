@@ -27,8 +27,9 @@ Plain Python 3, no third-party packages. Rerun from the repository root with
     python3 tests/hostile/generate.py
 
 It deletes and rewrites every folder of tests/hostile/ that has a CASE file (and
-`_base/`); hand-written folders are listed in HAND_WRITTEN below and are generated
-from here too, so the whole corpus is reproducible.
+`_base/`). The hand-written cases (every input named in the hostile-input issue, in
+`loader_cases`, `path_cases`, `secret_cases`, `value_cases`, ...) are written from here
+too, so the whole corpus is reproducible; EXPECTED lists the codes they must get.
 """
 
 import os
@@ -155,14 +156,14 @@ def sub_once(rel, old, new):
 CASES = {}
 
 
-def case(name, description, changes, file=None, codes=(), env=(), remove=()):
+def case(name, description, changes, file=None, codes=(), env=()):
     """Registers a case: `changes` maps relative paths to new bytes."""
     name = name.rstrip("_")
     assert re.fullmatch(r"[a-z0-9_]+", name), name
     assert name not in CASES, f"duplicate case {name}"
     if file is None:
         file = next(iter(changes))
-    CASES[name] = (description, dict(changes), file, list(codes), list(env), list(remove))
+    CASES[name] = (description, dict(changes), file, list(codes), list(env))
 
 
 def slug(*parts):
@@ -175,12 +176,9 @@ def is_scalar(value):
     return v != "" and not v.startswith(("[", "{", "|", ">", "#"))
 
 
-# Fields whose value is a list (or map) in flow style on the line; every other
-# key line with a value is a scalar. Retyping keeps the value's text so the mutation
-# is visible in the file.
 def retype_cases():
     """Every scalar field retyped, alternately to a list and to a map; every flow
-    list retyped to a map."""
+    list retyped to a map. The value's text is kept, so the mutation is visible."""
     n = 0
     for rel in ACCOUNT_FILES:
         short = rel.replace("/", "_").replace(".yaml", "")
@@ -643,7 +641,7 @@ def secret_cases():
         if declared is not None:
             changes["floe.yaml"] = text("floe.yaml").replace(
                 "\ntargets:", "\nsecrets: [" + ", ".join(declared) + "]\n\ntargets:").encode()
-        env = [f"{n}=hostile-{n.lower()}" for n in {key_env, secret_env} if n not in ("HOME", "PATH")]
+        env = [f"{n}=hostile-{n.lower()}" for n in sorted({key_env, secret_env}) if n not in ("HOME", "PATH")]
         case(slug("secret", str(i), why)[:50], f"{demo}: stage credentials from {why}", changes, file=demo, env=env)
 
 
@@ -781,13 +779,13 @@ EXPECTED = {
 def apply_expectations():
     for name, expected in EXPECTED.items():
         assert name in CASES, f"EXPECTED names no case {name}"
-        description, changes, file, codes, env, remove = CASES[name]
+        description, changes, file, codes, env = CASES[name]
         if isinstance(expected, tuple):
             code, at = expected
             codes, file = [code], at
         else:
             codes = expected
-        CASES[name] = (description, changes, file, codes, env, remove)
+        CASES[name] = (description, changes, file, codes, env)
 
 
 def limit_cases():
@@ -880,11 +878,9 @@ def main():
         if os.path.isdir(folder) and (os.path.exists(os.path.join(folder, "CASE")) or entry == "_base"):
             shutil.rmtree(folder)
     write_project(os.path.join(OUT, "_base"), BASE)
-    for name, (description, changes, file, codes, env, remove) in sorted(CASES.items()):
+    for name, (description, changes, file, codes, env) in sorted(CASES.items()):
         files = dict(BASE)
         files.update(changes)
-        for rel in remove:
-            del files[rel]
         folder = os.path.join(OUT, name)
         write_project(folder, files)
         if re.search(r":\d+:\d+$", file):
