@@ -159,6 +159,19 @@ fn symlink_relative_outside(project: &Path) {
     );
 }
 
+/// A link to a link inside the project, which leads out.
+fn symlink_chain_outside(project: &Path) {
+    let target = outside(project).join("cc_batch_processing.py");
+    let hop = project.join("partner/python/hop.py");
+    std::os::unix::fs::symlink(&target, &hop).unwrap();
+    replace_with_symlink(project, BODY, Path::new("hop.py"));
+}
+
+/// A link to an endless device.
+fn symlink_to_device(project: &Path) {
+    replace_with_symlink(project, BODY, Path::new("/dev/zero"));
+}
+
 fn symlink_loop(project: &Path) {
     replace_with_symlink(project, BODY, Path::new("cc_batch_processing.py"));
 }
@@ -262,6 +275,18 @@ fn runtime_cases() -> Vec<Case> {
             "E-PATH-OUTSIDE-PROJECT",
             "a model artifact that is a symlink to a file outside the project",
             symlink_artifact_outside,
+        ),
+        make(
+            "symlink_chain_outside",
+            "E-PATH-OUTSIDE-PROJECT",
+            "a body file that links to a link inside the project that leads out",
+            symlink_chain_outside,
+        ),
+        make(
+            "symlink_to_device",
+            "E-PATH-NOT-FILE",
+            "a body file that links to /dev/zero",
+            symlink_to_device,
         ),
         make(
             "symlink_loop",
