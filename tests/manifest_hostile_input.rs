@@ -392,3 +392,51 @@ fn declared_secrets_are_accepted() {
     );
     refused(dir.path(), &["E-SECRET-UNDECLARED"]);
 }
+
+#[test]
+fn aliases_cannot_multiply_a_large_scalar() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "floe.yaml", FLOE_YAML);
+    let big = "x".repeat(1 << 20);
+    let aliases = vec!["*big"; 20].join(", ");
+    write(
+        dir.path(),
+        "bank.yaml",
+        &format!("account: bank\nbig: &big {big}\ncopies: [{aliases}]\n"),
+    );
+    let diags = load_within(dir.path(), Duration::from_secs(5)).unwrap_err();
+    assert_eq!(diags.codes(), ["E-YAML-ALIAS-LIMIT"], "{diags}");
+}
+
+#[test]
+fn the_alias_budget_is_shared_by_the_files_of_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "floe.yaml", FLOE_YAML);
+    // Each file expands to about 11,000 nodes: well under the cap alone, not together.
+    let mut text = String::from("account: bank\nl0: &l0 [a, a, a, a, a, a, a, a, a]\n");
+    for i in 1..4 {
+        let refs = vec![format!("*l{}", i - 1); 10].join(", ");
+        text.push_str(&format!("l{i}: &l{i} [{refs}]\n"));
+    }
+    write(dir.path(), "a0.yaml", &text);
+    let one = load_within(dir.path(), Duration::from_secs(5)).unwrap_err();
+    assert!(!one.codes().contains(&"E-YAML-ALIAS-LIMIT"), "{one}");
+    for i in 1..12 {
+        write(dir.path(), &format!("a{i}.yaml"), &text);
+    }
+    let all = load_within(dir.path(), Duration::from_secs(5)).unwrap_err();
+    assert!(all.codes().contains(&"E-YAML-ALIAS-LIMIT"), "{all}");
+}
+
+#[test]
+fn the_manifests_of_a_project_are_capped_in_total() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "floe.yaml", FLOE_YAML);
+    let comment = "#".repeat(1023) + "\n";
+    let text = format!("account: bank\n{}", comment.repeat(7 << 10));
+    for i in 0..5 {
+        write(dir.path(), &format!("f{i}.yaml"), &text);
+    }
+    let diags = load_within(dir.path(), Duration::from_secs(60)).unwrap_err();
+    assert!(diags.codes().contains(&"E-FILE-TOO-LARGE"), "{diags}");
+}

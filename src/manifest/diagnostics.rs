@@ -8,14 +8,20 @@
 //! Rendering never depends on how large the input is: miette pads labels with
 //! `format!` widths (which panic past 65,535 columns) and wraps every message, so
 //! snippets are shown from a copy of the file whose lines are cut at
-//! [`MAX_SHOWN_LINE`] characters (labels moved accordingly), and messages are cut at
-//! [`MAX_SHOWN_TEXT`] characters.
+//! [`MAX_SHOWN_LINE`] characters (labels moved accordingly), messages are cut at
+//! [`MAX_SHOWN_TEXT`] characters, each report hands miette only the lines around
+//! its labels (miette scans what it is given from the start, once per report), and
+//! past [`MAX_RENDERED`] diagnostics the rest are only counted.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 
 use super::yaml::{SourceText, Span};
 
@@ -255,11 +261,23 @@ impl Diagnostics {
             .with_context_lines(1);
         let mut out = String::new();
         let mut shown = ShownSources::new(&self.sources);
-        for d in &self.items {
+        for d in self.items.iter().take(MAX_RENDERED) {
             let report = Report::new(d, &mut shown);
             if handler.render_report(&mut out, &report).is_err() {
-                out.push_str(&format!("{}: {}\n", d.code, d.summary));
+                out.push_str(&format!("{}: {}\n", d.code, clip(&d.summary)));
             }
+        }
+        if let Some(rest) = self.items.get(MAX_RENDERED..).filter(|r| !r.is_empty()) {
+            let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+            for d in rest {
+                *by_code.entry(d.code).or_default() += 1;
+            }
+            let counts: Vec<String> = by_code.iter().map(|(c, n)| format!("{c} ×{n}")).collect();
+            out.push_str(&format!(
+                "… and {} more not shown ({})\n",
+                rest.len(),
+                counts.join(", ")
+            ));
         }
         let n = self.items.len();
         out.push_str(&format!(
@@ -290,7 +308,7 @@ struct Report {
     code: &'static str,
     summary: String,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
     /// A secondary location in another file, shown as a note under the main report.
@@ -327,18 +345,19 @@ impl Report {
                     code: d.code,
                     summary: text.unwrap_or_else(|| "related location".into()),
                     help: None,
-                    source: shown.named(l.span.file),
+                    source: shown.excerpt(l.span.file, &[span]),
                     labels: vec![LabeledSpan::new_with_span(None, span)],
                     related: Vec::new(),
                     note: true,
                 });
             }
         }
+        let spans: Vec<SourceSpan> = labels.iter().map(|l| *l.inner()).collect();
         Report {
             code: d.code,
             summary: clip(&d.summary),
             help: (!help.is_empty()).then(|| help.join("\n")),
-            source: primary_file.and_then(|f| shown.named(f)),
+            source: primary_file.and_then(|f| shown.excerpt(f, &spans)),
             labels,
             related,
             note: false,
@@ -346,6 +365,8 @@ impl Report {
     }
 }
 
+/// Most diagnostics rendered in full; the rest are counted by code.
+pub const MAX_RENDERED: usize = 200;
 /// Longest line (in characters) shown in a snippet; the rest becomes `…`.
 pub const MAX_SHOWN_LINE: usize = 200;
 /// Longest message (summary, label, help) shown, in characters.
@@ -369,6 +390,8 @@ struct ShownSources<'a> {
 /// original and in the copy (`None` when no line is cut and the text is shown as is).
 struct Shown {
     text: Arc<str>,
+    /// Byte offsets of the shown text's lines.
+    line_starts: Vec<usize>,
     lines: Option<Vec<ShownLine>>,
 }
 
@@ -388,6 +411,7 @@ impl Shown {
             |line: &str| line.len() > MAX_SHOWN_LINE && line.chars().nth(MAX_SHOWN_LINE).is_some();
         if !text.split('\n').any(long) {
             return Shown {
+                line_starts: line_starts(text),
                 text: text.clone(),
                 lines: None,
             };
@@ -415,9 +439,25 @@ impl Shown {
             start += line.len();
         }
         Shown {
+            line_starts: line_starts(&out),
             text: Arc::from(out),
             lines: Some(lines),
         }
+    }
+
+    /// The whole lines holding `from..to` (shown offsets), with a few lines around.
+    fn window(&self, from: usize, to: usize) -> (usize, usize, usize) {
+        const AROUND: usize = 3;
+        let line_of = |o: usize| self.line_starts.partition_point(|&s| s <= o).max(1) - 1;
+        let first = line_of(from).saturating_sub(AROUND);
+        let last = line_of(to) + AROUND + 1;
+        let start = self.line_starts[first];
+        let end = self
+            .line_starts
+            .get(last)
+            .copied()
+            .unwrap_or(self.text.len());
+        (start, end, first)
     }
 
     /// Where an original byte offset is shown; past a cut, the `…`.
@@ -482,10 +522,74 @@ impl<'a> ShownSources<'a> {
         lines[i].cut && span.offset - lines[i].start > lines[i].kept
     }
 
-    fn named(&mut self, file: usize) -> Option<NamedSource<Arc<str>>> {
-        let display = clip(&self.sources.get(file)?.display);
-        let text = self.get(file)?.text.clone();
-        Some(NamedSource::new(display, text))
+    /// The lines of `file` around `spans`, for one report.
+    fn excerpt(&mut self, file: usize, spans: &[SourceSpan]) -> Option<Excerpt> {
+        let name = clip(&self.sources.get(file)?.display);
+        let shown = self.get(file)?;
+        let from = spans.iter().map(|s| s.offset()).min().unwrap_or(0);
+        let to = spans
+            .iter()
+            .map(|s| s.offset() + s.len())
+            .max()
+            .unwrap_or(0);
+        let (start, end, first_line) = shown.window(from, to);
+        Some(Excerpt {
+            name,
+            text: shown.text.clone(),
+            start,
+            end,
+            first_line,
+        })
+    }
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    starts
+}
+
+/// Some whole lines of a shown file: what miette reads for one report. Offsets and
+/// line numbers are those of the whole file.
+struct Excerpt {
+    name: String,
+    text: Arc<str>,
+    start: usize,
+    end: usize,
+    /// 0-based line number of `start`.
+    first_line: usize,
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let local = span
+            .offset()
+            .checked_sub(self.start)
+            .ok_or(MietteError::OutOfBounds)?;
+        let window: &'a str = &self.text[self.start..self.end];
+        let inner = window.read_span(
+            &SourceSpan::new(local.into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            SourceSpan::new(
+                (inner.span().offset() + self.start).into(),
+                inner.span().len(),
+            ),
+            inner.line() + self.first_line,
+            inner.column(),
+            // miette's own sources count lines from the start of the file; labels
+            // in one file are merged into one snippet by comparing these counts.
+            inner.line_count() + self.first_line,
+        )))
     }
 }
 

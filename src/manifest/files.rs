@@ -26,9 +26,12 @@ use super::yaml::Span;
 pub const DEFAULT_BODY_FILE_BYTES: u64 = 1 << 20;
 /// Default cap on one model artifact: 256 MiB.
 pub const DEFAULT_ARTIFACT_BYTES: u64 = 256 << 20;
-/// Cap on one manifest (`floe.yaml` or an account file): 16 MiB. Fixed, since it
-/// guards the reading of `floe.yaml` itself.
-pub const MANIFEST_BYTES: u64 = 16 << 20;
+/// Cap on one manifest (`floe.yaml` or an account file): 8 MiB. Fixed, since it
+/// guards the reading of `floe.yaml` itself. A loaded tree takes some 50 times the
+/// size of its text, so these caps are what bound the loader's memory.
+pub const MANIFEST_BYTES: u64 = 8 << 20;
+/// Cap on all manifests of a project together: 32 MiB.
+pub const MANIFESTS_TOTAL_BYTES: u64 = 32 << 20;
 
 /// Size caps for files named by manifests (`limits:` in floe.yaml overrides them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -121,7 +121,8 @@ fn load_inner(
             return None;
         }
     };
-    let (project_node, _) = read_yaml(&files, dir, &project_path, sources, diags)?;
+    let mut budget = ReadBudget::default();
+    let (project_node, _) = read_yaml(&files, &mut budget, dir, &project_path, sources, diags)?;
     let project_file = match de::from_node::<raw::ProjectFile>(&project_node) {
         Ok(p) => p,
         Err(e) => {
@@ -196,7 +197,7 @@ fn load_inner(
     let mut lowerer = Lowerer::new(&accounts, &files);
     let mut incomplete = false;
     for path in &paths {
-        let Some((mut node, _)) = read_yaml(&files, dir, path, sources, diags) else {
+        let Some((mut node, _)) = read_yaml(&files, &mut budget, dir, path, sources, diags) else {
             incomplete = true;
             continue;
         };
@@ -246,10 +247,26 @@ fn load_inner(
     })
 }
 
+/// What the project's manifests may still take: bytes read, and alias expansion.
+struct ReadBudget {
+    bytes: u64,
+    aliases: yaml::AliasBudget,
+}
+
+impl Default for ReadBudget {
+    fn default() -> ReadBudget {
+        ReadBudget {
+            bytes: files::MANIFESTS_TOTAL_BYTES,
+            aliases: yaml::AliasBudget::default(),
+        }
+    }
+}
+
 /// Reads (through the file gate) and parses one YAML file, registering it for
 /// diagnostics. A leading UTF-8 byte order mark is dropped.
 fn read_yaml(
     files: &ProjectFiles,
+    budget: &mut ReadBudget,
     root: &Path,
     path: &Path,
     sources: &mut SourceMap,
@@ -263,11 +280,22 @@ fn read_yaml(
         .collect::<Vec<_>>()
         .join("/");
     let mut bytes = Vec::new();
-    if let Err(e) = files.read_path(path, &display, files::MANIFEST_BYTES, &mut |chunk| {
+    let cap = files::MANIFEST_BYTES.min(budget.bytes);
+    match files.read_path(path, &display, cap, &mut |chunk| {
         bytes.extend_from_slice(chunk)
     }) {
-        diags.push(files::manifest_refusal(&e));
-        return None;
+        Ok(read) => budget.bytes -= read.bytes,
+        Err(e) => {
+            let mut d = files::manifest_refusal(&e);
+            if cap < files::MANIFEST_BYTES && matches!(e, files::FileError::TooLarge { .. }) {
+                d = d.hint(format!(
+                    "the project's manifests may hold {} bytes in all",
+                    files::MANIFESTS_TOTAL_BYTES
+                ));
+            }
+            diags.push(d);
+            return None;
+        }
     }
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
@@ -295,7 +323,7 @@ fn read_yaml(
     let text: Arc<str> = Arc::from(text);
     let file = sources.add(display.clone(), path.to_path_buf(), text.clone());
     let source = SourceText::new(text);
-    match yaml::parse(file, &source) {
+    match yaml::parse_within(file, &source, &mut budget.aliases) {
         Ok(parsed) => {
             if let Some(span) = parsed.extra_document {
                 diags.push(

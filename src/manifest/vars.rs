@@ -5,6 +5,7 @@
 //! Any other `${…}` (unterminated, or another namespace such as `${env.HOME}`) is an
 //! error: floe never reads the environment through a manifest.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use super::diagnostics::{Diagnostic, codes, did_you_mean};
@@ -18,6 +19,8 @@ pub struct Variables {
     overrides: BTreeMap<String, String>,
     file: BTreeMap<String, String>,
     env: EnvLookup,
+    /// Bytes that expansion may still produce in the whole project.
+    budget: Cell<usize>,
 }
 
 impl Variables {
@@ -30,6 +33,7 @@ impl Variables {
             overrides: overrides.iter().cloned().collect(),
             file,
             env,
+            budget: Cell::new(MAX_EXPANDED_BYTES),
         }
     }
 
@@ -51,10 +55,10 @@ impl Variables {
     }
 
     /// Replaces every `${var.NAME}` in the tree; reports undefined names, malformed
-    /// `${…}`, and expansion past [`MAX_EXPANDED_BYTES`] in one file.
+    /// `${…}`, and expansion past [`MAX_EXPANDED_BYTES`] in the whole project.
     pub fn substitute(&self, node: &mut Node) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
-        let mut budget = MAX_EXPANDED_BYTES;
+        let mut budget = self.budget.get();
         node.for_each_scalar_mut(&mut |text: &mut String, span: Span| {
             if budget == 0 || !text.contains('$') {
                 return;
@@ -74,6 +78,7 @@ impl Variables {
                 }
             }
         });
+        self.budget.set(budget);
         diags
     }
 
@@ -106,7 +111,7 @@ impl Variables {
             .hint("variables come from `variables:` in floe.yaml, `--var NAME=VALUE` or FLOE_VAR_NAME; write `$${` for a literal `${`"),
             Problem::TooLarge => Diagnostic::new(
                 codes::VAR_TOO_LARGE,
-                format!("variables expand this file past {MAX_EXPANDED_BYTES} bytes"),
+                format!("variables expand the project's manifests past {MAX_EXPANDED_BYTES} bytes"),
             )
             .at(span, "the limit is passed here")
             .hint("a variable is used too often or holds too much text"),
@@ -165,7 +170,7 @@ impl Variables {
     }
 }
 
-/// Most bytes that `${var.…}` expansion may produce in one file.
+/// Most bytes that `${var.…}` expansion may produce in a project.
 pub const MAX_EXPANDED_BYTES: usize = 16 << 20;
 
 /// What is wrong with a string's `${…}`.

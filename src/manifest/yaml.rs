@@ -5,12 +5,13 @@
 //! errors and later semantic errors point at a file, line and column.
 //!
 //! The builder is bounded, since manifests may come from anyone who can open a pull
-//! request: aliases may add at most [`MAX_ALIAS_NODES`] nodes to the tree (a
-//! "billion laughs" file stops at the first alias past the cap), collections nest at
+//! request: aliases may add at most [`MAX_ALIAS_NODES`] nodes and [`MAX_ALIAS_BYTES`]
+//! bytes of text to a project (an [`AliasBudget`] shared by its files; a "billion
+//! laughs" file stops at the first alias past the cap), collections nest at
 //! most [`MAX_DEPTH`] deep (later stages walk the tree recursively), and tags
 //! (`!!binary`, `!foo`) are reported rather than silently read as plain values.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
@@ -21,6 +22,24 @@ use super::diagnostics::codes;
 /// Most nodes that aliases (`*name`) may add to a file's tree, counting every node
 /// of every expanded subtree.
 pub const MAX_ALIAS_NODES: usize = 100_000;
+/// Most bytes of scalar text that aliases may add.
+pub const MAX_ALIAS_BYTES: usize = 16 << 20;
+
+/// What aliases may still add to a project's trees.
+#[derive(Debug, Clone)]
+pub struct AliasBudget {
+    pub nodes: usize,
+    pub bytes: usize,
+}
+
+impl Default for AliasBudget {
+    fn default() -> AliasBudget {
+        AliasBudget {
+            nodes: MAX_ALIAS_NODES,
+            bytes: MAX_ALIAS_BYTES,
+        }
+    }
+}
 /// Deepest nesting of collections (a scalar at the top level has depth 1).
 pub const MAX_DEPTH: usize = 64;
 
@@ -308,8 +327,17 @@ pub struct Parsed {
     pub tags: Vec<TagUse>,
 }
 
-/// Parses the first document of `source`.
+/// Parses the first document of `source`, with an alias budget of its own.
 pub fn parse(file: usize, source: &SourceText) -> Result<Parsed, SyntaxError> {
+    parse_within(file, source, &mut AliasBudget::default())
+}
+
+/// Parses the first document of `source`, spending from `budget` for aliases.
+pub fn parse_within(
+    file: usize,
+    source: &SourceText,
+    budget: &mut AliasBudget,
+) -> Result<Parsed, SyntaxError> {
     let mut builder = Builder {
         file,
         source,
@@ -320,7 +348,7 @@ pub fn parse(file: usize, source: &SourceText) -> Result<Parsed, SyntaxError> {
         documents: 0,
         extra_document: None,
         tags: Vec::new(),
-        alias_nodes: 0,
+        budget,
         refused: None,
     };
     // Events are pulled one at a time (the crate's own `load` recurses once per
@@ -357,26 +385,33 @@ pub fn parse(file: usize, source: &SourceText) -> Result<Parsed, SyntaxError> {
     })
 }
 
-/// How big a subtree is once aliases are expanded: its node count and its height.
+/// How big a subtree is once aliases are expanded: its node count, bytes of scalar
+/// text and height.
 #[derive(Clone, Copy, Default)]
 struct Extent {
     nodes: usize,
+    bytes: usize,
     height: usize,
 }
 
 impl Extent {
-    const LEAF: Extent = Extent {
-        nodes: 1,
-        height: 1,
-    };
+    fn leaf(bytes: usize) -> Extent {
+        Extent {
+            nodes: 1,
+            bytes,
+            height: 1,
+        }
+    }
     fn add_child(&mut self, child: Extent) {
         self.nodes = self.nodes.saturating_add(child.nodes);
+        self.bytes = self.bytes.saturating_add(child.bytes);
         self.height = self.height.max(child.height);
     }
     /// A collection with these children: one more node, one level higher.
     fn collection(self) -> Extent {
         Extent {
             nodes: self.nodes.saturating_add(1),
+            bytes: self.bytes,
             height: self.height + 1,
         }
     }
@@ -394,6 +429,8 @@ enum Frame {
         anchor: usize,
         entries: Vec<(Node, Node)>,
         pending_key: Option<Node>,
+        /// Index of `entries` by key text, so duplicate keys are found in constant time.
+        keys: HashMap<String, usize>,
         children: Extent,
     },
 }
@@ -409,6 +446,7 @@ impl Frame {
 struct Builder<'a> {
     file: usize,
     source: &'a SourceText,
+    budget: &'a mut AliasBudget,
     stack: Vec<Frame>,
     root: Option<Node>,
     anchors: BTreeMap<usize, (Node, Extent)>,
@@ -416,8 +454,6 @@ struct Builder<'a> {
     documents: usize,
     extra_document: Option<Span>,
     tags: Vec<TagUse>,
-    /// Nodes added by aliases so far.
-    alias_nodes: usize,
     /// Set when a limit is passed; every later event is ignored.
     refused: Option<SyntaxError>,
 }
@@ -468,19 +504,22 @@ impl Builder<'_> {
             Some(Frame::Map {
                 entries,
                 pending_key,
+                keys,
                 ..
             }) => match pending_key.take() {
                 None => *pending_key = Some(node),
                 Some(key) => {
-                    if let Some(text) = key.as_str()
-                        && let Some((first, _)) =
-                            entries.iter().find(|(k, _)| k.as_str() == Some(text))
-                    {
-                        self.duplicate_keys.push(DuplicateKey {
-                            key: text.to_string(),
-                            first: first.span,
-                            second: key.span,
-                        });
+                    if let Some(text) = key.as_str() {
+                        match keys.get(text) {
+                            Some(&i) => self.duplicate_keys.push(DuplicateKey {
+                                key: text.to_string(),
+                                first: entries[i].0.span,
+                                second: key.span,
+                            }),
+                            None => {
+                                keys.insert(text.to_string(), entries.len());
+                            }
+                        }
                     }
                     entries.push((key, node));
                 }
@@ -566,35 +605,34 @@ impl MarkedEventReceiver for Builder<'_> {
                     }
                     TScalarStyle::Literal | TScalarStyle::Folded => (ScalarStyle::Block, 1),
                 };
+                let extent = Extent::leaf(text.len());
                 let node = Node {
                     span: self.span(mark, len),
                     value: Value::Scalar(text, style),
                 };
-                self.finish(node, anchor, Extent::LEAF);
+                self.finish(node, anchor, extent);
             }
             Event::Alias(id) => {
                 if self.documents > 1 {
                     return;
                 }
                 let span = self.span(mark, 1);
-                let (value, extent) = match self.anchors.get(&id) {
-                    Some((n, extent)) => (n.value.clone(), *extent),
-                    None => (
-                        Value::Scalar(String::new(), ScalarStyle::Plain),
-                        Extent::LEAF,
-                    ),
+                let extent = match self.anchors.get(&id) {
+                    Some((_, extent)) => *extent,
+                    None => Extent::leaf(0),
                 };
-                self.alias_nodes = self.alias_nodes.saturating_add(extent.nodes);
-                if self.alias_nodes > MAX_ALIAS_NODES {
+                if extent.nodes > self.budget.nodes || extent.bytes > self.budget.bytes {
                     self.refuse(
                         codes::YAML_ALIAS_LIMIT,
                         format!(
-                            "aliases expand to more than {MAX_ALIAS_NODES} nodes by this point"
+                            "aliases expand past {MAX_ALIAS_NODES} nodes or {MAX_ALIAS_BYTES} bytes (in the whole project) here"
                         ),
                         span,
                     );
                     return;
                 }
+                self.budget.nodes -= extent.nodes;
+                self.budget.bytes -= extent.bytes;
                 if self.stack.len() + extent.height > MAX_DEPTH {
                     self.refuse(
                         codes::YAML_DEPTH_LIMIT,
@@ -603,6 +641,10 @@ impl MarkedEventReceiver for Builder<'_> {
                     );
                     return;
                 }
+                let value = match self.anchors.get(&id) {
+                    Some((n, _)) => n.value.clone(),
+                    None => Value::Scalar(String::new(), ScalarStyle::Plain),
+                };
                 self.push_node(Node { span, value }, extent);
             }
             Event::SequenceStart(anchor, tag) => {
@@ -629,6 +671,7 @@ impl MarkedEventReceiver for Builder<'_> {
                     anchor,
                     entries: Vec::new(),
                     pending_key: None,
+                    keys: HashMap::new(),
                     children: Extent::default(),
                 });
             }
