@@ -549,6 +549,14 @@ def loader_cases():
     in_field = sub_once(wh, "    comment: Model training (Snowpark-optimized, one query at a time).", "    comment: *a9")
     case("alias_bomb_in_field", f"{wh}: an alias bomb used as a warehouse comment",
          {wh: in_field.replace(b"warehouses:\n", anchors.encode())})
+    spread = {}
+    for n in range(20):
+        lines = ["account: partner", "bomb:", '  a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        for i in range(1, 5):
+            lines.append(f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]")
+        spread[f"partner/bomb_{n:02}.yaml"] = ("\n".join(lines) + "\n").encode()
+    case("alias_spread_over_files", "partner/bomb_*.yaml: twenty files, each expanding to 59,049 strings (the budget is per project)",
+         spread, file="partner/bomb_19.yaml")
     case("alias_undefined", f"{wh}: an alias of an anchor never defined", {wh: sub_once(wh, "warehouse_size: medium", "warehouse_size: *nowhere")})
     case("alias_recursive_merge", f"{wh}: a merge key pulling in its own anchor",
          {wh: sub_once(wh, "  training_wh:\n", "  training_wh: &self\n    <<: *self\n")})
@@ -735,7 +743,7 @@ EXPECTED = {
     "ref_16_grant_on_table_of_the_other_account": ["E-GRANT-OTHER-ACCOUNT"],
     "ref_18_grant_of_role_of_the_other_account": ["E-GRANT-OTHER-ACCOUNT"],
     **{f"tag_{k}": ["E-YAML-TAG"] for k in ["binary", "foo", "on_map", "python_object_apply_os_system", "tag_yaml_org_2002_int"]},
-    **{f"alias_{k}": ["E-YAML-ALIAS-LIMIT"] for k in ["billion_laughs", "doubling_bomb", "bomb_in_field"]},
+    **{f"alias_{k}": ["E-YAML-ALIAS-LIMIT"] for k in ["billion_laughs", "doubling_bomb", "bomb_in_field", "spread_over_files"]},
     "nesting_deep_block": ["E-YAML-DEPTH-LIMIT"],
     "nesting_unclosed_flow": ["E-YAML-DEPTH-LIMIT"],
     **{f"ident_{k}": ["E-IDENT-INVALID"] for k in ["long_256", "long_quoted", "long_reference", "long_explicit_key", "empty", "control_chars"]},
