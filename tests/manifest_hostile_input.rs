@@ -440,3 +440,30 @@ fn the_manifests_of_a_project_are_capped_in_total() {
     let diags = load_within(dir.path(), Duration::from_secs(60)).unwrap_err();
     assert!(diags.codes().contains(&"E-FILE-TOO-LARGE"), "{diags}");
 }
+
+#[test]
+fn the_emulator_file_of_a_target_stays_inside_the_project() {
+    let outside = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "bank.yaml", "account: bank\n");
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("out")).unwrap();
+    let target = |path: &str| {
+        write(
+            dir.path(),
+            "floe.yaml",
+            &format!("accounts:\n  bank: {{}}\ntargets:\n  ci:\n    emulator: {path}\n"),
+        );
+        match load_within(dir.path(), Duration::from_secs(5)) {
+            Ok(_) => Vec::new(),
+            Err(d) => {
+                assert!(d.items.iter().all(|i| d.location(i).is_some()), "{d}");
+                d.codes()
+            }
+        }
+    };
+    assert_eq!(target(".floe/ci.db"), Vec::<&str>::new());
+    assert_eq!(target("new/folder/ci.db"), Vec::<&str>::new());
+    assert_eq!(target("/tmp/ci.db"), ["E-PATH-ABSOLUTE"]);
+    assert_eq!(target("../ci.db"), ["E-PATH-OUTSIDE-PROJECT"]);
+    assert_eq!(target("out/ci.db"), ["E-PATH-OUTSIDE-PROJECT"]);
+}

@@ -713,6 +713,35 @@ mod tests {
     }
 
     #[test]
+    fn past_the_rendering_cap_diagnostics_are_counted() {
+        let text: String = (0..MAX_RENDERED + 50)
+            .map(|i| format!("k{i}: v\n"))
+            .collect();
+        let sources = one_file(text.clone());
+        let file = &sources.get(0).unwrap().text;
+        let items = (0..MAX_RENDERED + 50)
+            .map(|i| {
+                let offset = text.find(&format!("k{i}:")).unwrap();
+                let code = if i % 2 == 0 {
+                    codes::VALUE_INVALID
+                } else {
+                    codes::DUPLICATE
+                };
+                Diagnostic::new(code, format!("bad {i}"))
+                    .at(file.span_of_offset(0, offset, 2), "here")
+            })
+            .collect();
+        let rendered = Diagnostics::new(items, sources.clone()).to_string();
+        assert_eq!(rendered.matches("× bad").count(), MAX_RENDERED);
+        assert!(
+            rendered.contains("… and 50 more not shown (E-DUPLICATE ×25, E-VALUE-INVALID ×25)"),
+            "{rendered}"
+        );
+        let total = format!("{} problems found\n", MAX_RENDERED + 50);
+        assert!(rendered.ends_with(&total), "{rendered}");
+    }
+
+    #[test]
     fn long_messages_are_cut() {
         let long = "é".repeat(MAX_SHOWN_TEXT + 10);
         let cut = clip(&long);

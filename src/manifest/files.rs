@@ -14,6 +14,8 @@
 //!   without being read whole.
 //!
 //! [`refusal`] turns a refusal into a located diagnostic with a stable code.
+//! [`ProjectFiles::confine_new`] applies the same confinement to a file floe writes
+//! (a target's emulator file).
 
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
@@ -106,7 +108,7 @@ pub struct ReadFile {
 /// The project folder, resolved, that every read must stay inside.
 #[derive(Debug, Clone)]
 pub struct ProjectFiles {
-    /// The folder as given, for the lexical check of `..`.
+    /// The folder as given (made absolute), for the lexical check of `..`.
     dir: PathBuf,
     /// The folder with symlinks resolved.
     root: PathBuf,
@@ -117,7 +119,7 @@ impl ProjectFiles {
     /// The project folder `dir` (resolved through symlinks), with default limits.
     pub fn new(dir: &Path) -> std::io::Result<ProjectFiles> {
         Ok(ProjectFiles {
-            dir: lexical(dir),
+            dir: lexical(&std::path::absolute(dir)?),
             root: std::fs::canonicalize(dir)?,
             limits: Limits::default(),
         })
@@ -159,6 +161,36 @@ impl ProjectFiles {
         self.read_path(&base.join(rel), rel, cap, sink)
     }
 
+    /// A file that floe will create or write (the emulator's file), `rel` to `base`:
+    /// refused when absolute, when `..` climbs out of the project, or when the part of
+    /// it that exists resolves (through symlinks) outside the project.
+    pub fn confine_new(&self, base: &Path, rel: &str) -> Result<PathBuf, FileError> {
+        let outside = || FileError::Outside {
+            path: rel.to_string(),
+        };
+        if Path::new(rel).is_absolute() {
+            return Err(FileError::Absolute {
+                path: rel.to_string(),
+            });
+        }
+        let path = base.join(rel);
+        let mut existing = lexical(&std::path::absolute(&path).map_err(|_| outside())?);
+        if !existing.starts_with(&self.dir) {
+            return Err(outside());
+        }
+        loop {
+            if let Ok(resolved) = std::fs::canonicalize(&existing) {
+                if !resolved.starts_with(&self.root) {
+                    return Err(outside());
+                }
+                return Ok(path);
+            }
+            if !existing.pop() {
+                return Ok(path);
+            }
+        }
+    }
+
     /// The gate: resolves `path`, checks it is a regular file inside the project and
     /// at most `cap` bytes, and streams it to `sink`. `shown` is how messages name it.
     pub fn read_path(
@@ -176,7 +208,8 @@ impl ProjectFiles {
             path: shown.to_string(),
         };
         // `..` that climbs out is refused before anything outside is looked at.
-        if !lexical(path).starts_with(&self.dir) {
+        let absolute = std::path::absolute(path).map_err(unreadable)?;
+        if !lexical(&absolute).starts_with(&self.dir) {
             return Err(outside());
         }
         let resolved = std::fs::canonicalize(path).map_err(unreadable)?;

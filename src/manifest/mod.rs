@@ -179,7 +179,14 @@ fn load_inner(
     }
 
     let root = dir.to_path_buf();
-    let (targets, default_target) = targets(&root, &project_file, &project_node, &accounts, diags);
+    let (targets, default_target) = targets(
+        &root,
+        &files,
+        &project_file,
+        &project_node,
+        &accounts,
+        diags,
+    );
 
     let file_vars = project_file
         .variables
@@ -458,6 +465,7 @@ fn limits(raw: &raw::LimitsRaw, node: &Node, diags: &mut Vec<Diagnostic>) -> Lim
 
 fn targets(
     root: &Path,
+    files: &ProjectFiles,
     file: &raw::ProjectFile,
     node: &Node,
     accounts: &BTreeSet<AccountName>,
@@ -477,8 +485,24 @@ fn targets(
             .map(|(k, _)| k.span)
             .unwrap_or(node.span);
         let target = match raw {
-            raw::TargetRaw::Emulator(e) => Target::Emulator {
-                path: root.join(&e.emulator),
+            raw::TargetRaw::Emulator(e) => match files.confine_new(root, &e.emulator) {
+                Ok(path) => Target::Emulator { path },
+                Err(err) => {
+                    let at = node
+                        .path(&["targets", name, "emulator"])
+                        .map(|n| n.span)
+                        .unwrap_or(span);
+                    let code = match err {
+                        files::FileError::Absolute { .. } => codes::PATH_ABSOLUTE,
+                        _ => codes::PATH_OUTSIDE_PROJECT,
+                    };
+                    diags.push(
+                        Diagnostic::new(code, format!("the emulator file of target `{name}` is outside the project folder"))
+                            .at(at, err.to_string())
+                            .hint("the emulator file is written by apply: keep it inside the project (e.g. `.floe/emulator.db`)"),
+                    );
+                    continue;
+                }
             },
             raw::TargetRaw::Snowflake(map) => {
                 let mut connections = BTreeMap::new();
