@@ -412,6 +412,12 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
+        // A derived struct visitor would also take a list, filling the fields by
+        // position: `query_wh: [standard, x-small, 300]` must not be a warehouse.
+        if let Value::Seq(_) = &self.node.value {
+            let err: DeError = de::Error::invalid_type(Unexpected::Seq, &"a map of fields");
+            return Err(err.at(self.node.span));
+        }
         self.deserialize_map(visitor)
     }
 
@@ -614,6 +620,22 @@ mod tests {
             "{err:?}"
         );
         assert_eq!(err.span.map(|s| (s.line, s.column)), Some((2, 15)));
+    }
+
+    #[test]
+    fn a_list_is_not_read_as_fields_by_position() {
+        let n = node("wh: [xsmall, 300, true]\n");
+        #[derive(Deserialize, Debug)]
+        struct Outer {
+            #[allow(dead_code)]
+            wh: Wh,
+        }
+        let err = from_node::<Outer>(&n).unwrap_err();
+        assert!(
+            matches!(&err.kind, DeErrorKind::InvalidType { expected, .. } if expected == "a map of fields"),
+            "{err:?}"
+        );
+        assert_eq!(err.span.map(|s| (s.line, s.column)), Some((1, 5)));
     }
 
     #[test]

@@ -1,0 +1,2 @@
+def feature_transform(*args):
+    return None
