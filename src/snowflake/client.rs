@@ -16,7 +16,7 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
 
 use super::auth::{KeyPair, jwt_account};
-use super::config::{Auth, ConnectionConfig};
+use super::config::{Auth, ConnectionConfig, KeySource};
 use super::secret::{Secret, redact};
 use super::transfer;
 use super::values;
@@ -89,12 +89,14 @@ impl SnowflakeSession {
             .map_err(|e| BackendError::Network(format!("cannot build the HTTP client: {e}")))?;
         let key = match &config.auth {
             Auth::KeyPair {
-                private_key_file,
+                private_key,
                 passphrase,
             } => Some(
-                KeyPair::from_file(private_key_file, passphrase.as_ref()).map_err(|e| {
-                    BackendError::Auth(format!("connection `{}`: {e}", config.name))
-                })?,
+                match private_key {
+                    KeySource::File(path) => KeyPair::from_file(path, passphrase.as_ref()),
+                    KeySource::Raw(pem) => KeyPair::from_pem(pem.expose(), passphrase.as_ref()),
+                }
+                .map_err(|e| BackendError::Auth(format!("connection `{}`: {e}", config.name)))?,
             ),
             _ => None,
         };
