@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use floe::emulator::Emulator;
 use floe::kinds::{self, Context};
 use floe::model::*;
-use floe::plan::{PlanOptions, plan};
+use floe::plan::plan;
 use floe::runtime::SqlSession;
 use floe::runtime::instrument::CountingSession;
 use floe::runtime::observe::{Observed, Sessions, observe};
@@ -141,7 +141,7 @@ fn main() {
                 catalog: o,
                 ..Observed::default()
             };
-            let p = plan(&d, &observed, changes, PlanOptions::default());
+            let p = plan(&d, &observed, changes);
             let planned = Instant::now();
             best_plan = best_plan.min(planned - started);
             phases = (normalized - started, diffed - normalized, planned - diffed);
@@ -193,7 +193,7 @@ fn main() {
             catalog: o,
             ..Observed::default()
         };
-        let steps = match plan(&d, &observed, changes, PlanOptions::default()) {
+        let steps = match plan(&d, &observed, changes) {
             Ok(p) => p.steps.len(),
             Err(e) => panic!("plan: {e}"),
         };

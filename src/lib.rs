@@ -10,6 +10,7 @@ pub mod graph;
 pub mod kinds;
 pub mod manifest;
 pub mod model;
+pub mod paths;
 pub mod plan;
 pub mod report;
 pub mod runtime;

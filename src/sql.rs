@@ -48,6 +48,11 @@ pub enum Deferred {
     /// A secret read from an environment variable at apply time. Rendered as a
     /// string literal; never printed.
     SecretFromEnv { var: String },
+    /// A local file a statement reads (`PUT 'file://…'`), by its path relative to the
+    /// project folder. Resolved to `file://<absolute path>` when applied, against the
+    /// project folder apply runs from, so a saved plan names no path of the machine
+    /// that made it and applies from any copy of the project.
+    LocalFile { path: std::path::PathBuf },
 }
 
 impl fmt::Display for Deferred {
@@ -60,6 +65,14 @@ impl fmt::Display for Deferred {
                 )
             }
             Deferred::SecretFromEnv { var } => write!(f, "'<secret from ${var}>'"),
+            Deferred::LocalFile { path } if path.is_absolute() => {
+                write!(f, "{}", literal(&format!("file://{}", path.display())))
+            }
+            Deferred::LocalFile { path } => write!(
+                f,
+                "{}",
+                literal(&format!("file://<project>/{}", path.display()))
+            ),
         }
     }
 }
@@ -165,5 +178,19 @@ mod tests {
         assert!(s.to_string().contains("<secret from $AWS_SECRET>"));
         let sql = s.resolve(|_| Ok::<_, ()>("hunter2".to_string())).unwrap();
         assert!(sql.ends_with("AWS_SECRET_KEY = 'hunter2')"));
+    }
+
+    #[test]
+    fn local_files_show_their_project_relative_path() {
+        let mut s = Statement::new("PUT ");
+        s.push_deferred(Deferred::LocalFile {
+            path: "model/it's.json".into(),
+        })
+        .push(" @S/");
+        assert_eq!(s.to_string(), "PUT 'file://<project>/model/it''s.json' @S/");
+        let absolute = Deferred::LocalFile {
+            path: "/data/m.json".into(),
+        };
+        assert_eq!(absolute.to_string(), "'file:///data/m.json'");
     }
 }

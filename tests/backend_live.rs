@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 use floe::emulator::Emulator;
 use floe::model::{AccountName, Ident};
+use floe::plan::Plan;
 use floe::plan::saved::SavedTarget;
-use floe::plan::{Plan, PlanOptions};
 use floe::report::{self, Format};
 use floe::runtime::observe::Sessions;
 use floe::runtime::pipeline::observe_and_plan;
@@ -81,12 +81,7 @@ fn rendered(plan: &Plan) -> Vec<(&'static str, String)> {
 }
 
 fn plan(sessions: &Sessions, project: &floe::manifest::Project) -> Plan {
-    match observe_and_plan(
-        sessions,
-        &project.desired,
-        &project.accounts,
-        PlanOptions::default(),
-    ) {
+    match observe_and_plan(sessions, &project.desired, &project.accounts) {
         Ok((_, plan)) => plan,
         Err(e) => panic!("planning failed: {e}"),
     }
@@ -99,7 +94,15 @@ fn apply_and_converge(
     project: &floe::manifest::Project,
     plan_: &Plan,
 ) {
-    let report = apply(plan_, sessions, ApplyOptions { parallelism: 4 }, &|_| {});
+    let report = apply(
+        plan_,
+        sessions,
+        ApplyOptions {
+            parallelism: 4,
+            project_root: Some(project.root.clone()),
+        },
+        &|_| {},
+    );
     assert!(
         report.is_success(),
         "{backend}: apply failed: {:#?}",

@@ -8,7 +8,6 @@ use proptest::prelude::*;
 
 use floe::emulator::Emulator;
 use floe::model::*;
-use floe::plan::PlanOptions;
 use floe::runtime::pipeline::observe_and_plan;
 use floe::runtime::{ApplyOptions, apply};
 
@@ -133,26 +132,12 @@ fn catalog(state: &State) -> Catalog {
 fn converge(emulator: &Emulator, desired: &Catalog) -> Result<(), TestCaseError> {
     let accounts = [acct(0), acct(1)];
     let sessions = common::sessions(emulator, &accounts);
-    let (_, plan) = observe_and_plan(
-        &sessions,
-        desired,
-        &accounts,
-        PlanOptions {
-            allow_destroy: true,
-        },
-    )
-    .map_err(|e| TestCaseError::fail(format!("plan: {e}")))?;
+    let (_, plan) = observe_and_plan(&sessions, desired, &accounts)
+        .map_err(|e| TestCaseError::fail(format!("plan: {e}")))?;
     let report = apply(&plan, &sessions, ApplyOptions::default(), &|_| {});
     prop_assert!(report.is_success(), "apply failed: {:?}", report.failed);
-    let (_, again) = observe_and_plan(
-        &sessions,
-        desired,
-        &accounts,
-        PlanOptions {
-            allow_destroy: true,
-        },
-    )
-    .map_err(|e| TestCaseError::fail(format!("re-plan: {e}")))?;
+    let (_, again) = observe_and_plan(&sessions, desired, &accounts)
+        .map_err(|e| TestCaseError::fail(format!("re-plan: {e}")))?;
     prop_assert!(
         again.is_empty(),
         "not converged: {:?}",

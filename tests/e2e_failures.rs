@@ -11,21 +11,14 @@ use std::sync::atomic::AtomicUsize;
 
 use floe::emulator::Emulator;
 use floe::model::Catalog;
-use floe::plan::{Plan, PlanOptions, StepId};
+use floe::plan::{Plan, StepId};
 use floe::runtime::instrument::{FailingSession, is_read};
 use floe::runtime::observe::Sessions;
 use floe::runtime::pipeline::observe_and_plan;
 use floe::runtime::{ApplyOptions, ApplyReport, SqlSession, apply};
 
 fn plan_for(sessions: &Sessions, desired: &Catalog, accounts: &[floe::model::AccountName]) -> Plan {
-    match observe_and_plan(
-        sessions,
-        desired,
-        accounts,
-        PlanOptions {
-            allow_destroy: true,
-        },
-    ) {
+    match observe_and_plan(sessions, desired, accounts) {
         Ok((_, plan)) => plan,
         Err(e) => panic!("planning failed: {e}"),
     }
@@ -84,11 +77,19 @@ fn inject(
         Arc::new(FailingSession::new(s, counter.clone(), k)) as Arc<dyn SqlSession>
     });
     let started = std::sync::Mutex::new(Vec::new());
-    let report: ApplyReport = apply(plan, &failing, ApplyOptions { parallelism }, &|event| {
-        if let floe::runtime::ApplyEvent::Started(step) = event {
-            started.lock().unwrap().push(step.id);
-        }
-    });
+    let report: ApplyReport = apply(
+        plan,
+        &failing,
+        ApplyOptions {
+            parallelism,
+            ..common::shipped_apply_options()
+        },
+        &|event| {
+            if let floe::runtime::ApplyEvent::Started(step) = event {
+                started.lock().unwrap().push(step.id);
+            }
+        },
+    );
     let started = started.into_inner().unwrap();
 
     // Exactly one step failed: the one holding the k-th changing statement.
@@ -154,7 +155,7 @@ fn inject(
 
     // A second apply converges.
     let rerun = plan_for(sessions, desired, accounts);
-    let report = apply(&rerun, sessions, ApplyOptions::default(), &|_| {});
+    let report = apply(&rerun, sessions, common::shipped_apply_options(), &|_| {});
     assert!(report.is_success(), "k={k}: re-run failed: {report:?}");
     let last = plan_for(sessions, desired, accounts);
     assert!(
@@ -206,7 +207,7 @@ fn every_statement_of_a_change_to_a_started_task_graph_can_fail() {
     let setup = |emulator: &Emulator| {
         let sessions = common::sessions(emulator, &project.accounts);
         let plan = plan_for(&sessions, &project.desired, &project.accounts);
-        assert!(apply(&plan, &sessions, ApplyOptions::default(), &|_| {}).is_success());
+        assert!(apply(&plan, &sessions, common::shipped_apply_options(), &|_| {}).is_success());
         sessions
     };
     let probe = Emulator::open_in_memory().unwrap();

@@ -6,11 +6,23 @@ use std::sync::Arc;
 
 use floe::emulator::Emulator;
 use floe::manifest::load_with_env;
-use floe::plan::PlanOptions;
 use floe::runtime::apply::{ApplyOptions, apply};
 use floe::runtime::observe::Sessions;
 use floe::runtime::pipeline::observe_and_plan;
 use floe::runtime::session::SqlSession;
+
+/// Applies a plan of the shipped project (its artifacts are relative to `dir`).
+fn apply_shipped(
+    plan: &floe::plan::Plan,
+    sessions: &Sessions,
+    dir: &std::path::Path,
+) -> floe::runtime::ApplyReport {
+    let options = ApplyOptions {
+        project_root: Some(dir.to_path_buf()),
+        ..ApplyOptions::default()
+    };
+    apply(plan, sessions, options, &|_| {})
+}
 
 #[test]
 fn collaboration_applies_and_converges() {
@@ -30,22 +42,18 @@ fn collaboration_applies_and_converges() {
             )
         })
         .collect();
-    let options = PlanOptions {
-        allow_destroy: false,
-    };
-    let (_, plan) = observe_and_plan(&sessions, &project.desired, &project.accounts, options)
-        .expect("first plan");
+    let (_, plan) =
+        observe_and_plan(&sessions, &project.desired, &project.accounts).expect("first plan");
     assert!(
         plan.steps.len() >= project.desired.len(),
         "{} steps for {} objects",
         plan.steps.len(),
         project.desired.len()
     );
-    let report = apply(&plan, &sessions, ApplyOptions::default(), &|_| {});
+    let report = apply_shipped(&plan, &sessions, &dir);
     assert!(report.is_success(), "apply failed: {report:#?}");
     let (compared, again) =
-        observe_and_plan(&sessions, &project.desired, &project.accounts, options)
-            .expect("second plan");
+        observe_and_plan(&sessions, &project.desired, &project.accounts).expect("second plan");
     assert!(
         again.steps.is_empty(),
         "not converged: {:#?}",
@@ -69,16 +77,8 @@ fn applied_objects_are_visible_in_both_accounts() {
             )
         })
         .collect();
-    let (_, plan) = observe_and_plan(
-        &sessions,
-        &project.desired,
-        &project.accounts,
-        PlanOptions {
-            allow_destroy: false,
-        },
-    )
-    .expect("plan");
-    let report = apply(&plan, &sessions, ApplyOptions::default(), &|_| {});
+    let (_, plan) = observe_and_plan(&sessions, &project.desired, &project.accounts).expect("plan");
+    let report = apply_shipped(&plan, &sessions, &dir);
     assert!(report.is_success(), "{report:#?}");
     let partner = emulator.session("partner");
     let rows = partner

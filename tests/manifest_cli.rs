@@ -109,3 +109,51 @@ fn graph_renders_cross_account_edges() {
     assert_eq!(code, 1);
     assert!(stderr.contains("E-CYCLE"), "{stderr}");
 }
+
+#[test]
+fn usage_errors_exit_1_and_help_and_version_exit_0() {
+    for args in [
+        &["drift", "--fromat", "json"][..],
+        &["plan", "manifests", "--format", "nope"],
+        &["apply", "--parallelism", "many"],
+        &["no-such-command"],
+        &[],
+    ] {
+        let (code, stdout, stderr) = floe(args);
+        assert_eq!(code, 1, "floe {args:?}\n{stdout}\n{stderr}");
+        assert!(stdout.is_empty(), "usage errors go to stderr: {stdout}");
+        assert!(!stderr.is_empty(), "floe {args:?} explains");
+    }
+    let (code, stdout, _) = floe(&["drift", "--fromat", "json"]);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    let (code, stdout, _) = floe(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("Usage: floe"), "{stdout}");
+    let (code, stdout, _) = floe(&["plan", "--help"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("--detailed-exitcode"), "{stdout}");
+    assert!(
+        !stdout.contains("--allow-destroy"),
+        "plan's flag is deprecated and hidden"
+    );
+    let (code, stdout, _) = floe(&["--version"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.trim(), format!("floe {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn show_refuses_a_file_that_is_not_a_saved_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, "{\"format_version\": 1}").unwrap();
+    let (code, stdout, stderr) = floe(&["show", path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("is not a plan saved with `floe plan --out`"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = floe(&["show", dir.path().join("missing.json").to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("reading the saved plan"), "{stderr}");
+}

@@ -1,7 +1,9 @@
 //! The shipped collaboration loads, lowers to the expected catalog and orders its
 //! objects across both accounts.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use sha2::Digest as _;
 
 use floe::graph::{build_graph, dependencies};
 use floe::manifest::{Target, load_with_env};
@@ -313,6 +315,17 @@ fn targets_sources_and_variables() {
     assert_eq!(v1.name.as_str(), "V1");
     let md5 = &v1.files["cc_default_model.json"];
     assert_eq!(md5.len(), 32);
-    assert!(v1.sources["cc_default_model.json"].is_file());
-    assert!(v1.sources["cc_default_model.json"].is_absolute());
+    // Local files are named relative to the project folder, and sealed by sha256.
+    let source = &v1.sources["cc_default_model.json"];
+    assert_eq!(source, Path::new("partner/model/cc_default_model.json"));
+    assert!(p.root.join(source).is_file());
+    for read in [
+        source.as_path(),
+        Path::new("partner/python/cc_profile_processing.py"),
+    ] {
+        let sha = &p.files[read];
+        assert_eq!(sha.len(), 64, "{read:?}");
+        let content = std::fs::read(p.root.join(read)).unwrap();
+        assert_eq!(sha, &hex::encode(sha2::Sha256::digest(&content)));
+    }
 }

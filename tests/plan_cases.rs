@@ -7,7 +7,7 @@
 
 use floe::diff::{Action, Change, Hazard, PropertyChange};
 use floe::model::*;
-use floe::plan::{PlanError, PlanOptions, plan};
+use floe::plan::plan;
 use floe::report::{self, Format};
 use floe::runtime::observe::Observed;
 use floe::sql::{Deferred, Statement};
@@ -61,22 +61,16 @@ fn task(after: &[&str], state: Option<TaskState>, body: &str) -> Spec {
 }
 
 /// Renders the plan in all four formats and checks each against its snapshot.
-fn snapshot_all(
-    case: &str,
-    desired: &Catalog,
-    observed: Catalog,
-    changes: Vec<Change>,
-    options: PlanOptions,
-) {
+fn snapshot_all(case: &str, desired: &Catalog, observed: Catalog, changes: Vec<Change>) {
     let observed = Observed {
         catalog: observed,
         ..Observed::default()
     };
-    let planned = plan(desired, &observed, changes.clone(), options).expect("plan");
+    let planned = plan(desired, &observed, changes.clone()).expect("plan");
     // Byte-identical for identical inputs, whatever order the changes come in.
     let mut reversed = changes;
     reversed.reverse();
-    let again = plan(desired, &observed, reversed, options).expect("plan");
+    let again = plan(desired, &observed, reversed).expect("plan");
     for (name, format) in [
         ("text", Format::Text { colour: false }),
         ("json", Format::Json),
@@ -242,13 +236,7 @@ fn first_apply() {
             )],
         ),
     ];
-    snapshot_all(
-        "first_apply",
-        &desired,
-        Catalog::new(),
-        changes,
-        PlanOptions::default(),
-    );
+    snapshot_all("first_apply", &desired, Catalog::new(), changes);
 }
 
 #[test]
@@ -343,17 +331,18 @@ fn edits_with_hazards() {
     drop.hazards = vec![Hazard::DropsData];
 
     let changes = vec![resize, body, replace, create_stage, drop];
-    let refused = plan(
+    // The plan shows the drop; only applying it needs --allow-destroy.
+    let planned = plan(
         &desired,
         &Observed {
             catalog: observed.clone(),
             ..Observed::default()
         },
         changes.clone(),
-        PlanOptions::default(),
     )
-    .unwrap_err();
-    assert!(matches!(refused, PlanError::DestroyNotAllowed { .. }));
+    .expect("a data-losing plan still plans");
+    assert!(planned.check_destroy(true).is_ok());
+    let refused = planned.check_destroy(false).unwrap_err();
     insta::with_settings!({
         snapshot_path => "plans/edits_with_hazards",
         prepend_module_to_snapshot => false,
@@ -361,15 +350,7 @@ fn edits_with_hazards() {
     }, {
         insta::assert_snapshot!("refused_without_allow_destroy", refused.to_string());
     });
-    snapshot_all(
-        "edits_with_hazards",
-        &desired,
-        observed,
-        changes,
-        PlanOptions {
-            allow_destroy: true,
-        },
-    );
+    snapshot_all("edits_with_hazards", &desired, observed, changes);
 }
 
 #[test]
@@ -427,19 +408,12 @@ fn started_task_graph() {
         &desired,
         observed,
         vec![schedule, body],
-        PlanOptions::default(),
     );
 }
 
 #[test]
 fn empty_plan() {
-    snapshot_all(
-        "empty",
-        &Catalog::new(),
-        Catalog::new(),
-        Vec::new(),
-        PlanOptions::default(),
-    );
+    snapshot_all("empty", &Catalog::new(), Catalog::new(), Vec::new());
 }
 
 /// The same pipeline the CLI runs, from hand-built catalogs: normalize both sides with
@@ -534,11 +508,5 @@ fn kinds_pipeline_edits() {
     // Equal after normalization: nothing to do.
     let (_, _, none) = through_kinds(&observed, &observed);
     assert!(none.is_empty(), "{none:?}");
-    snapshot_all(
-        "kinds_pipeline_edits",
-        &d,
-        o,
-        changes,
-        PlanOptions::default(),
-    );
+    snapshot_all("kinds_pipeline_edits", &d, o, changes);
 }

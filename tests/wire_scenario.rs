@@ -12,7 +12,7 @@ use floe::emulator::Emulator;
 use floe::kinds::{self, Context};
 use floe::manifest::{self, Project};
 use floe::model::{AccountName, Catalog, Ident, Spec};
-use floe::plan::{self, Plan, PlanOptions};
+use floe::plan::{self, Plan};
 use floe::report::{self, Format};
 use floe::runtime::apply::{ApplyOptions, apply};
 use floe::runtime::observe::{Observed, Sessions, observe};
@@ -51,9 +51,6 @@ fn make_plan(project: &Project, sessions: &Sessions) -> Plan {
             ..Observed::default()
         },
         changes,
-        PlanOptions {
-            allow_destroy: false,
-        },
     )
     .expect("plan")
 }
@@ -98,7 +95,15 @@ struct Run {
 /// Plans, applies, and plans again.
 fn converge(project: &Project, sessions: &Sessions) -> Run {
     let first = make_plan(project, sessions);
-    let outcome = apply(&first, sessions, ApplyOptions { parallelism: 1 }, &|_| {});
+    let outcome = apply(
+        &first,
+        sessions,
+        ApplyOptions {
+            parallelism: 1,
+            project_root: Some(project.root.clone()),
+        },
+        &|_| {},
+    );
     let again = make_plan(project, sessions);
     Run {
         plan: report::render(&first, Format::Json),

@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 mod doctor;
 mod emulator;
 mod plan;
+mod saved;
 mod serve;
 mod validate;
 
@@ -35,6 +36,8 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the accounts match the manifests (or apply a saved plan).
     Apply(ApplyArgs),
+    /// Render a plan saved with `floe plan --out`, without touching any account.
+    Show(ShowArgs),
     /// Report drift between the manifests and the live accounts (exit 2 when drifted).
     Drift(DriftArgs),
     /// Work with the embedded Snowflake emulator.
@@ -121,8 +124,9 @@ pub struct PlanArgs {
     /// Exit 0 when nothing changes, 2 when something does, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// Allow drops and replaces that lose data.
-    #[arg(long)]
+    /// Deprecated, no effect: plans always show every change; `floe apply` is what
+    /// needs --allow-destroy.
+    #[arg(long, hide = true)]
     pub allow_destroy: bool,
 }
 
@@ -131,6 +135,11 @@ pub struct ApplyArgs {
     /// Project folder, or a plan saved with `floe plan --out`.
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// With a saved plan: the project folder its local files and emulator path are
+    /// relative to (default: the folder the plan records, relative to the plan file;
+    /// else the current folder).
+    #[arg(long, value_name = "DIR")]
+    pub project: Option<PathBuf>,
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
     #[command(flatten)]
@@ -141,9 +150,21 @@ pub struct ApplyArgs {
     /// Steps run at once across independent objects and accounts.
     #[arg(long, default_value_t = 4)]
     pub parallelism: usize,
-    /// Allow drops and replaces that lose data.
+    /// Allow the steps that lose data (drops and replaces of tables…) that this
+    /// apply would run.
     #[arg(long)]
     pub allow_destroy: bool,
+    /// Seconds to wait for another apply on the same emulator file to finish.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub lock_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A plan saved with `floe plan --out`.
+    pub plan: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: PlanFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -211,14 +232,30 @@ pub struct EmulatorSqlArgs {
 }
 
 /// Entry point of the `floe` binary.
+///
+/// Exit codes: 0 success, 1 any error (a usage error too), 2 only for "changes
+/// present" (`plan --detailed-exitcode`) and "drifted" (`drift`). `--help` and
+/// `--version` print to stdout and exit 0.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap prints help/version to stdout and usage errors to stderr.
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let result = match cli.command {
         Command::Validate(args) => validate::validate(&args),
         Command::Schema(args) => validate::schema(&args),
         Command::Graph(args) => validate::graph(&args),
         Command::Plan(args) => plan::plan(&args),
         Command::Apply(args) => plan::apply(&args),
+        Command::Show(args) => saved::show(&args),
         Command::Drift(args) => plan::drift(&args),
         Command::Emulator(EmulatorCommand::Sql(args)) => emulator::sql(&args),
         Command::Emulator(EmulatorCommand::Accounts(args)) => emulator::accounts(&args),

@@ -2,25 +2,28 @@
 //!
 //! The pipeline: load the project → open the target's sessions → observe every
 //! account → normalize desired and observed the same way → diff → plan → render (or
-//! apply, or report drift). Saved plans (`--out`) carry their scope and per-account
-//! fingerprints so `floe apply plan.json` can refuse a plan made for a state that
-//! has since changed.
+//! apply, or report drift). Saved plans (`--out`, see `saved`) are claims: `floe
+//! apply plan.json` checks them against the project's files and a fresh observation
+//! and applies the plan it derives itself. Applies on an emulator target hold the
+//! emulator file's lock from observing to the last statement.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::saved;
 use super::{ApplyArgs, DriftArgs, DriftFormat, PlanArgs, PlanFormat, ProjectArgs};
 use crate::manifest::Project;
 use crate::model::{AccountName, Catalog};
-use crate::plan::saved::{self, SavedPlan, SavedTarget};
-use crate::plan::{Plan, PlanOptions};
+use crate::plan::saved::SavedTarget;
+use crate::plan::{self, Plan};
 use crate::report::{self, Format};
 use crate::runtime::apply::{ApplyEvent, ApplyOptions, ApplyReport};
+use crate::runtime::lock::{self, ApplyLock};
 use crate::runtime::observe::Sessions;
 use crate::runtime::pipeline::{self, Compared};
 use crate::runtime::target;
@@ -68,15 +71,11 @@ fn compare(
     Ok(pipeline::compare(sessions, desired, accounts)?)
 }
 
-fn make_plan(compared: &Compared, allow_destroy: bool) -> anyhow::Result<Plan> {
-    Ok(compared.plan(PlanOptions { allow_destroy })?)
-}
-
 fn colour() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-fn format_of(format: PlanFormat) -> Format {
+pub(super) fn format_of(format: PlanFormat) -> Format {
     match format {
         PlanFormat::Text => Format::Text { colour: colour() },
         PlanFormat::Json => Format::Json,
@@ -97,25 +96,21 @@ fn prepare(
     Ok((project, name, target, sessions, compared))
 }
 
+/// `floe plan`: one observation, rendered, and saved with `--out` (the printed plan
+/// and the saved one are the same plan). Never refused for data-losing steps: the
+/// destroy gate belongs to `apply`.
 pub fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    if args.allow_destroy {
+        eprintln!(
+            "note: `floe plan --allow-destroy` has no effect any more: plans always show every change; pass --allow-destroy to `floe apply`"
+        );
+    }
     let (project, name, target, _sessions, compared) =
         prepare(&args.project, args.target.target.as_deref())?;
-    let plan = make_plan(&compared, args.allow_destroy)?;
+    let plan = compared.plan()?;
     print!("{}", report::render(&plan, format_of(args.format)));
     if let Some(out) = &args.out {
-        let saved = SavedPlan {
-            format_version: saved::SAVED_FORMAT_VERSION,
-            kind: SavedPlan::KIND.to_string(),
-            target_name: name,
-            target,
-            accounts: project.accounts.clone(),
-            fingerprints: compared.fingerprints.clone(),
-            desired: project.desired.clone(),
-            plan: plan.clone(),
-        };
-        let json = serde_json::to_string_pretty(&saved)?;
-        std::fs::write(out, json + "\n")
-            .with_context(|| format!("writing the saved plan to {}", out.display()))?;
+        saved::write(out, &project, &name, &target, &compared, &plan)?;
         eprintln!(
             "Saved the plan to {}; apply it with `floe apply {}`.",
             out.display(),
@@ -129,40 +124,42 @@ pub fn plan(args: &PlanArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Takes the apply lock of an emulator target (none for Snowflake targets).
+fn lock(target: &SavedTarget, seconds: u64) -> anyhow::Result<Option<ApplyLock>> {
+    let SavedTarget::Emulator { path } = target else {
+        return Ok(None);
+    };
+    let lock = lock::lock_emulator(path, Duration::from_secs(seconds), |db| {
+        eprintln!(
+            "waiting for another apply on {} to finish (up to {seconds}s)…",
+            db.display()
+        )
+    })?;
+    Ok(Some(lock))
+}
+
 pub fn apply(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
     if args.path.is_file() {
         return apply_saved(args);
     }
-    let project_args = ProjectArgs {
-        dir: args.path.clone(),
-        vars: args.vars.clone(),
-    };
-    let (_project, _name, _target, sessions, compared) =
-        prepare(&project_args, args.target.target.as_deref())?;
-    let plan = make_plan(&compared, args.allow_destroy)?;
-    execute(&plan, &sessions, args)
-}
-
-fn apply_saved(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.path)
-        .with_context(|| format!("reading the saved plan {}", args.path.display()))?;
-    let saved: SavedPlan = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{} is not a plan saved with `floe plan --out`",
-            args.path.display()
-        )
-    })?;
-    if saved.kind != SavedPlan::KIND || saved.format_version != saved::SAVED_FORMAT_VERSION {
+    if args.project.is_some() {
         bail!(
-            "{} is not a floe saved plan of format version {}",
-            args.path.display(),
-            saved::SAVED_FORMAT_VERSION
+            "--project is for applying a saved plan; to apply a project, name its folder: `floe apply DIR`"
         );
     }
-    saved
-        .plan
-        .check()
-        .map_err(|e| anyhow::anyhow!("{} is not a valid saved plan: {e}", args.path.display()))?;
+    let project = load_project(&args.path, &args.vars)?;
+    let (name, target) = select_target(&project, args.target.target.as_deref())?;
+    let _lock = lock(&target, args.lock_timeout)?;
+    let sessions = target::open(&name, &target, &project.accounts)?;
+    let compared = compare(&sessions, &project.desired, &project.accounts)?;
+    let plan = compared.plan()?;
+    execute(&plan, &sessions, args, &project.root)
+}
+
+/// `floe apply plan.json`: checks the saved claim, then applies the plan derived
+/// now (equal to the saved one, or nothing runs).
+fn apply_saved(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+    let saved = saved::read(&args.path)?;
     if let Some(name) = &args.target.target
         && name != &saved.target_name
     {
@@ -171,18 +168,13 @@ fn apply_saved(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
             saved.target_name
         );
     }
-    let destroys = saved
-        .plan
-        .steps
-        .iter()
-        .any(|s| s.hazards.contains(&crate::diff::Hazard::DropsData));
-    if destroys && !args.allow_destroy {
-        // The plan was made with --allow-destroy; applying it needs the same consent.
-        bail!("the saved plan drops data; pass --allow-destroy to apply it");
-    }
-    let sessions = target::open(&saved.target_name, &saved.target, &saved.accounts)?;
+    let project = saved::project_dir(&saved, &args.path, args.project.as_deref())?;
+    saved::verify_files(&saved, &project)?;
+    let target = saved::target_under(&saved.target, &project);
+    let _lock = lock(&target, args.lock_timeout)?;
+    let sessions = target::open(&saved.target_name, &target, &saved.accounts)?;
     let compared = compare(&sessions, &saved.desired, &saved.accounts)?;
-    let stale = saved::stale_accounts(&saved.fingerprints, &compared.fingerprints);
+    let stale = plan::saved::stale_accounts(&saved.fingerprints, &compared.fingerprints);
     if !stale.is_empty() {
         let names: Vec<String> = stale.iter().map(|a| format!("`{a}`")).collect();
         bail!(
@@ -190,11 +182,32 @@ fn apply_saved(args: &ApplyArgs) -> anyhow::Result<ExitCode> {
             names.join(", ")
         );
     }
-    execute(&saved.plan, &sessions, args)
+    let derived = compared.plan()?;
+    if let Err(mismatch) = plan::saved::compare_plans(&saved.plan, &derived) {
+        let versions = if saved.floe_version != env!("CARGO_PKG_VERSION") {
+            format!(
+                " (the plan was made by floe {}, this is floe {})",
+                saved.floe_version,
+                env!("CARGO_PKG_VERSION")
+            )
+        } else {
+            String::new()
+        };
+        bail!(
+            "refusing the saved plan: it is not what applying it would run: {mismatch}{versions}; nothing was applied — run `floe plan --out` again and review the new plan"
+        );
+    }
+    execute(&derived, &sessions, args, &project)
 }
 
-/// Shows the plan, asks for confirmation, applies, and reports.
-fn execute(plan: &Plan, sessions: &Sessions, args: &ApplyArgs) -> anyhow::Result<ExitCode> {
+/// Shows the plan, applies the destroy gate to it, asks for confirmation, applies,
+/// and reports.
+fn execute(
+    plan: &Plan,
+    sessions: &Sessions,
+    args: &ApplyArgs,
+    project_root: &Path,
+) -> anyhow::Result<ExitCode> {
     print!(
         "{}",
         report::render(plan, Format::Text { colour: colour() })
@@ -202,11 +215,16 @@ fn execute(plan: &Plan, sessions: &Sessions, args: &ApplyArgs) -> anyhow::Result
     if plan.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
+    plan.check_destroy(args.allow_destroy)?;
     if !confirm(args.auto_approve)? {
         println!("Apply cancelled.");
         return Ok(ExitCode::from(1));
     }
-    let report = run(plan, sessions, args.parallelism);
+    let options = ApplyOptions {
+        parallelism: args.parallelism,
+        project_root: Some(project_root.to_path_buf()),
+    };
+    let report = run(plan, sessions, options);
     print!("\n{}", report::apply::text(plan, &report));
     Ok(if report.is_success() {
         ExitCode::SUCCESS
@@ -240,9 +258,26 @@ fn step_label(step: &crate::plan::Step) -> String {
     )
 }
 
-/// Applies with a progress bar on a terminal, plain lines otherwise.
-fn run(plan: &Plan, sessions: &Sessions, parallelism: usize) -> ApplyReport {
-    let options = ApplyOptions { parallelism };
+/// The statements a step sent, one line each (reviewable form: deferred values as
+/// placeholders, secrets hidden), for progress lines.
+fn sent(step: &crate::plan::Step) -> String {
+    step.statements
+        .iter()
+        .map(|s| {
+            let text = s.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            let mut line: String = first.chars().take(160).collect();
+            if line.len() < text.len() {
+                line.push_str(" …");
+            }
+            format!("\n    > {line}")
+        })
+        .collect()
+}
+
+/// Applies with a progress bar on a terminal, plain lines otherwise. Progress lines
+/// show the statements each step sent.
+fn run(plan: &Plan, sessions: &Sessions, options: ApplyOptions) -> ApplyReport {
     let total = plan.steps.len();
     if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(total as u64);
@@ -252,9 +287,17 @@ fn run(plan: &Plan, sessions: &Sessions, parallelism: usize) -> ApplyReport {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.enable_steady_tick(Duration::from_millis(120));
-        let report = crate::runtime::apply(plan, sessions, options, &|event| match event {
+        let report = crate::runtime::apply(plan, sessions, options.clone(), &|event| match event {
             ApplyEvent::Started(step) => bar.set_message(step_label(step)),
-            ApplyEvent::Applied(_) => bar.inc(1),
+            ApplyEvent::Applied(step) => {
+                bar.println(format!(
+                    "applied step {}: {}{}",
+                    step.id,
+                    step_label(step),
+                    sent(step)
+                ));
+                bar.inc(1);
+            }
             ApplyEvent::Failed(step, failure) => {
                 bar.println(format!("failed: {}: {}", step_label(step), failure.message));
                 bar.inc(1);
@@ -271,10 +314,11 @@ fn run(plan: &Plan, sessions: &Sessions, parallelism: usize) -> ApplyReport {
             ApplyEvent::Started(_) => {}
             ApplyEvent::Applied(step) => {
                 eprintln!(
-                    "[{}/{total}] applied step {}: {}",
+                    "[{}/{total}] applied step {}: {}{}",
                     count(),
                     step.id,
-                    step_label(step)
+                    step_label(step),
+                    sent(step)
                 )
             }
             ApplyEvent::Failed(step, failure) => eprintln!(

@@ -12,7 +12,7 @@ use crate::diff::{Action, Change, Hazard};
 use crate::model::{
     Catalog, Ident, ModelSpec, ModelVersionSpec, ObjectId, ObjectKind, ObjectName, Spec,
 };
-use crate::sql::{self, Statement};
+use crate::sql::{self, Deferred, Statement};
 
 use super::common::{self, Props, change, stmt};
 use super::scope::schema_object_name;
@@ -96,11 +96,12 @@ fn put_statements(
             ),
             None => version_location(&spec.stage, &id.name, &version.name),
         };
-        let path = format!("file://{}", source.display());
-        out.push(stmt(format!(
-            "PUT {} {folder} AUTO_COMPRESS = FALSE OVERWRITE = TRUE",
-            sql::literal(&path)
-        )));
+        let mut put = Statement::new("PUT ");
+        put.push_deferred(Deferred::LocalFile {
+            path: source.clone(),
+        })
+        .push(format!(" {folder} AUTO_COMPRESS = FALSE OVERWRITE = TRUE"));
+        out.push(put);
     }
     out
 }

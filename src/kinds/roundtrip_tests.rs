@@ -41,6 +41,8 @@ fn run(sessions: &Sessions, changes: &[Change]) {
                             .ok_or_else(|| format!("listing {listing} not found"))
                     }
                     Deferred::SecretFromEnv { .. } => Ok("not-a-secret".to_string()),
+                    // The samples name their artifacts by absolute path.
+                    Deferred::LocalFile { path } => Ok(format!("file://{}", path.display())),
                 })
                 .unwrap();
             session
@@ -67,10 +69,10 @@ fn plan_changes(sessions: &Sessions, desired: &Catalog) -> (Vec<Change>, Context
 }
 
 /// Plans the way the CLI does: observe, normalize both sides, diff, order.
-fn plan_for(sessions: &Sessions, desired: &Catalog, allow_destroy: bool) -> crate::plan::Plan {
+fn plan_for(sessions: &Sessions, desired: &Catalog) -> crate::plan::Plan {
     crate::runtime::pipeline::compare(sessions, desired, &[bank(), partner()])
         .unwrap()
-        .plan(crate::plan::PlanOptions { allow_destroy })
+        .plan()
         .unwrap()
 }
 
@@ -210,16 +212,13 @@ fn the_collaboration_manifests_converge() {
         "{}",
         render(&changes)
     );
-    let plan = crate::plan::plan(
-        &project.desired,
-        &observed,
-        changes,
-        crate::plan::PlanOptions {
-            allow_destroy: false,
-        },
-    )
-    .unwrap();
-    let report = crate::runtime::apply::apply(&plan, &sessions, Default::default(), &|_| {});
+    let plan = crate::plan::plan(&project.desired, &observed, changes).unwrap();
+    // Model artifacts are named relative to the project folder.
+    let options = crate::runtime::ApplyOptions {
+        project_root: Some(root.to_path_buf()),
+        ..Default::default()
+    };
+    let report = crate::runtime::apply::apply(&plan, &sessions, options, &|_| {});
     assert!(report.failed.is_empty(), "{report:#?}");
     let (again, _) = plan_changes(&sessions, &project.desired);
     assert_eq!(render(&again), "");
@@ -305,7 +304,7 @@ fn quoted_names_round_trip() {
         ),
         Spec::Task(task(vec![root])),
     );
-    let plan = plan_for(&sessions, &desired, false);
+    let plan = plan_for(&sessions, &desired);
     let report = crate::runtime::apply::apply(&plan, &sessions, Default::default(), &|_| {});
     assert!(report.failed.is_empty(), "{report:#?}");
     let (second, _) = plan_changes(&sessions, &desired);
@@ -461,7 +460,7 @@ fn removals_and_relinks_converge() {
             _ => {}
         }
     }
-    let plan = plan_for(&sessions, &desired, false);
+    let plan = plan_for(&sessions, &desired);
     let report = crate::runtime::apply::apply(&plan, &sessions, Default::default(), &|_| {});
     assert!(report.failed.is_empty(), "{report:#?}");
     assert_eq!(render(&plan_changes(&sessions, &desired).0), "");
@@ -497,7 +496,7 @@ fn removals_and_relinks_converge() {
     assert!(text.contains("REMOVE AFTER SCORING.ML.SCORE_NEW"), "{text}");
     assert!(text.contains("ADD AFTER SCORING.ML.SECOND"), "{text}");
 
-    let plan = plan_for(&sessions, &desired, false);
+    let plan = plan_for(&sessions, &desired);
     let report = crate::runtime::apply::apply(&plan, &sessions, Default::default(), &|_| {});
     assert!(report.failed.is_empty(), "{report:#?}");
     assert_eq!(render(&plan_changes(&sessions, &desired).0), "");

@@ -62,6 +62,10 @@ pub struct Project {
     pub default_target: String,
     pub desired: Catalog,
     pub sources: BTreeMap<ObjectId, SourceLocation>,
+    /// Every local file the project reads besides its YAML (procedure and function
+    /// body files, model artifacts): path relative to `root` → sha256 (hex) of the
+    /// content read. The desired catalog names local files relative to `root` too.
+    pub files: BTreeMap<PathBuf, String>,
 }
 
 /// The project file's name.
@@ -207,6 +211,12 @@ fn load_inner(
         }
     }
     desired.authoritative = lowered.authoritative;
+    relative_model_sources(&mut desired, &root);
+    let files = lowered
+        .files
+        .iter()
+        .map(|(path, sha)| (crate::paths::relative(&root, path), sha.clone()))
+        .collect();
     if !incomplete {
         diags.extend(
             validate::Validator::new(&lowered.objects, &desired, sources, &lowered.invalid).run(),
@@ -220,7 +230,25 @@ fn load_inner(
         default_target,
         desired,
         sources: object_sources,
+        files,
     })
+}
+
+/// Model artifacts are named relative to the project root in the desired catalog
+/// (uploads resolve them against the project folder apply runs from).
+fn relative_model_sources(desired: &mut Catalog, root: &Path) {
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    for spec in desired.objects.values_mut() {
+        if let crate::model::Spec::Model(model) = spec {
+            for version in &mut model.versions {
+                for source in version.sources.values_mut() {
+                    if source.is_absolute() {
+                        *source = crate::paths::relative(&canonical_root, source);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Reads and parses one YAML file, registering it for diagnostics.

@@ -287,7 +287,8 @@ pub struct ModelVersionSpec {
     /// Files uploaded for this version: path relative to the version's stage folder
     /// → lower-case hex MD5 of the content. The project-side path is in `sources`.
     pub files: BTreeMap<String, String>,
-    /// Local paths of the files, same keys as `files` (desired side only).
+    /// Local paths of the files, same keys as `files` (desired side only), relative
+    /// to the project folder (absolute ones are used as they are).
     #[serde(default)]
     pub sources: BTreeMap<String, std::path::PathBuf>,
 }

@@ -11,7 +11,9 @@
 //! * Task graphs follow Snowflake's protocol (see [`tasks`]): a started root is
 //!   suspended before any task of its graph changes, then children are resumed and the
 //!   root last.
-//! * Safety: a step that drops data needs [`PlanOptions::allow_destroy`].
+//! * Safety: planning never refuses a step that loses data — every plan shows every
+//!   change. The gate is [`Plan::check_destroy`], which `apply` runs on the steps it
+//!   will actually send (`--allow-destroy`).
 //!
 //! Ties are broken by object identity, so the same inputs give the same plan.
 
@@ -28,13 +30,6 @@ use crate::diff::{Action, Change, Hazard, PropertyChange};
 use crate::model::{AccountName, Catalog, ObjectId, ObjectKind};
 use crate::runtime::observe::Observed;
 use crate::sql::Statement;
-
-/// Options that change what a plan may contain.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PlanOptions {
-    /// Allow steps with the `drops_data` hazard (drops and replaces of stateful objects).
-    pub allow_destroy: bool,
-}
 
 /// What a step does.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
@@ -165,16 +160,46 @@ impl Plan {
     pub fn accounts(&self) -> BTreeSet<AccountName> {
         self.steps.iter().map(|s| s.account().clone()).collect()
     }
+
+    /// The steps that lose data (the `drops_data` hazard), in plan order: what
+    /// `--allow-destroy` consents to.
+    pub fn destructive_steps(&self) -> Vec<&Step> {
+        self.steps
+            .iter()
+            .filter(|s| s.hazards.contains(&Hazard::DropsData))
+            .collect()
+    }
+
+    /// The destroy gate, for the plan that is about to be applied: refuses, naming
+    /// every data-losing step, unless `allow_destroy`.
+    pub fn check_destroy(&self, allow_destroy: bool) -> Result<(), DestroyRefused> {
+        let steps: Vec<(StepId, StepAction, ObjectId)> = self
+            .destructive_steps()
+            .into_iter()
+            .map(|s| (s.id, s.action, s.object.clone()))
+            .collect();
+        if steps.is_empty() || allow_destroy {
+            Ok(())
+        } else {
+            Err(DestroyRefused { steps })
+        }
+    }
+}
+
+/// Applying would lose data and `--allow-destroy` was not given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "refusing to apply: it would destroy data in {}; re-run with --allow-destroy if that is intended",
+    self.steps.iter().map(|(id, action, object)| format!("{object} (step {id}, {action})")).collect::<Vec<_>>().join(", ")
+)]
+pub struct DestroyRefused {
+    /// Every data-losing step: id, action, object.
+    pub steps: Vec<(StepId, StepAction, ObjectId)>,
 }
 
 /// Why no plan could be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
-    #[error(
-        "the plan would destroy data in {}; re-run with --allow-destroy if that is intended",
-        list(objects)
-    )]
-    DestroyNotAllowed { objects: Vec<ObjectId> },
     #[error("the changes depend on each other in a cycle: {}", list(objects))]
     Cycle { objects: Vec<ObjectId> },
     /// Desired changes Snowflake cannot make (e.g. new artifacts under an existing,
@@ -227,7 +252,6 @@ pub fn plan(
     desired: &Catalog,
     observed: &Observed,
     changes: Vec<Change>,
-    options: PlanOptions,
 ) -> Result<Plan, PlanError> {
     let observed_catalog = &observed.catalog;
     let conflicts = crate::kinds::validate_against_observed(desired, observed_catalog);
@@ -293,17 +317,6 @@ pub fn plan(
     nodes.extend(protocol.nodes);
     for (from, to) in protocol.edges {
         edges.insert((resolve(from, first_extra), resolve(to, first_extra)));
-    }
-
-    let mut destroyed: Vec<ObjectId> = nodes
-        .iter()
-        .filter(|n| n.hazards.contains(&Hazard::DropsData))
-        .map(|n| n.object.clone())
-        .collect();
-    if !destroyed.is_empty() && !options.allow_destroy {
-        destroyed.sort();
-        destroyed.dedup();
-        return Err(PlanError::DestroyNotAllowed { objects: destroyed });
     }
 
     let keys: Vec<_> = nodes.iter().map(Node::key).collect();

@@ -101,13 +101,7 @@ fn creates_follow_their_containers() {
             "CREATE DATABASE D",
         ),
     ];
-    let plan = plan(
-        &desired,
-        &Observed::default(),
-        changes,
-        PlanOptions::default(),
-    )
-    .unwrap();
+    let plan = plan(&desired, &Observed::default(), changes).unwrap();
     assert_eq!(
         summary(&plan),
         [
@@ -150,13 +144,7 @@ fn drops_run_contents_first() {
             "DROP TABLE D.S.T",
         ),
     ];
-    let plan = plan(
-        &Catalog::new(),
-        &observed(obs),
-        changes,
-        PlanOptions::default(),
-    )
-    .unwrap();
+    let plan = plan(&Catalog::new(), &observed(obs), changes).unwrap();
     assert_eq!(
         summary(&plan),
         [
@@ -168,7 +156,7 @@ fn drops_run_contents_first() {
 }
 
 #[test]
-fn data_loss_needs_allow_destroy_and_names_every_object() {
+fn data_loss_is_planned_and_the_gate_names_every_destructive_step() {
     let mut obs = Catalog::new();
     obs.insert(
         id(ObjectKind::Table, "d.s.a"),
@@ -191,35 +179,26 @@ fn data_loss_needs_allow_destroy_and_names_every_object() {
     );
     b.hazards = vec![Hazard::DropsData, Hazard::RecreatesObject];
     let changes = vec![b, a];
-    let error = plan(
-        &Catalog::new(),
-        &observed(obs.clone()),
-        changes.clone(),
-        PlanOptions::default(),
-    )
-    .unwrap_err();
+    let plan = plan(&Catalog::new(), &observed(obs), changes).unwrap();
+    assert_eq!(plan.steps.len(), 2);
+    let destructive: Vec<StepId> = plan.destructive_steps().iter().map(|s| s.id).collect();
+    assert_eq!(destructive, vec![1, 2]);
+    let error = plan.check_destroy(false).unwrap_err();
     assert_eq!(
-        error,
-        PlanError::DestroyNotAllowed {
-            objects: vec![
-                id(ObjectKind::Table, "d.s.a"),
-                id(ObjectKind::Table, "d.s.b")
-            ]
-        }
+        error.steps,
+        vec![
+            (1, StepAction::Drop, id(ObjectKind::Table, "d.s.a")),
+            (2, StepAction::Replace, id(ObjectKind::Table, "d.s.b")),
+        ]
     );
     let message = error.to_string();
-    assert!(message.contains("bank: table D.S.A") && message.contains("bank: table D.S.B"));
+    assert!(
+        message.contains("bank: table D.S.A (step 1, drop)")
+            && message.contains("bank: table D.S.B (step 2, replace)"),
+        "{message}"
+    );
     assert!(message.contains("--allow-destroy"));
-    let plan = plan(
-        &Catalog::new(),
-        &observed(obs),
-        changes,
-        PlanOptions {
-            allow_destroy: true,
-        },
-    )
-    .unwrap();
-    assert_eq!(plan.steps.len(), 2);
+    assert!(plan.check_destroy(true).is_ok());
     assert_eq!(
         plan.steps[1].hazards,
         vec![Hazard::DropsData, Hazard::RecreatesObject]
@@ -255,13 +234,7 @@ fn changing_a_started_graph_suspends_the_root_first_and_resumes_it_last() {
         Some("select 1".into()),
         Some("select 2".into()),
     )];
-    let plan = plan(
-        &desired,
-        &observed(obs),
-        vec![alter],
-        PlanOptions::default(),
-    )
-    .unwrap();
+    let plan = plan(&desired, &observed(obs), vec![alter]).unwrap();
     assert_eq!(
         summary(&plan),
         [
@@ -322,13 +295,7 @@ fn new_started_graph_resumes_children_before_the_root() {
             "ALTER TASK D.S.A_CHILD RESUME",
         ),
     ];
-    let plan = plan(
-        &desired,
-        &Observed::default(),
-        changes,
-        PlanOptions::default(),
-    )
-    .unwrap();
+    let plan = plan(&desired, &Observed::default(), changes).unwrap();
     assert_eq!(
         summary(&plan),
         [
@@ -356,7 +323,7 @@ fn suspending_a_started_root_on_request_does_not_resume_it() {
         id(ObjectKind::Task, "d.s.root"),
         task(&[], Some(TaskState::Suspended)),
     );
-    let plan = plan(&desired, &observed(obs), Vec::new(), PlanOptions::default()).unwrap();
+    let plan = plan(&desired, &observed(obs), Vec::new()).unwrap();
     assert_eq!(summary(&plan), ["1 suspend D.S.ROOT <- []"]);
     assert_eq!(
         plan.steps[0].reason.as_deref(),
@@ -376,7 +343,7 @@ fn state_in_sync_plans_nothing() {
         id(ObjectKind::Task, "d.s.root"),
         task(&[], Some(TaskState::Started)),
     );
-    let plan = plan(&desired, &observed(obs), Vec::new(), PlanOptions::default()).unwrap();
+    let plan = plan(&desired, &observed(obs), Vec::new()).unwrap();
     assert!(plan.is_empty());
 }
 
@@ -403,13 +370,7 @@ fn plans_check_their_shape() {
             "CREATE SCHEMA D.S",
         ),
     ];
-    let mut plan = plan(
-        &desired,
-        &Observed::default(),
-        changes,
-        PlanOptions::default(),
-    )
-    .unwrap();
+    let mut plan = plan(&desired, &Observed::default(), changes).unwrap();
     assert_eq!(plan.check(), Ok(()));
     plan.steps[0].depends_on = vec![2];
     assert!(
@@ -445,21 +406,9 @@ fn plans_are_deterministic() {
         ),
         Spec::Database(DatabaseSpec::default()),
     );
-    let first = plan(
-        &desired,
-        &Observed::default(),
-        changes.clone(),
-        PlanOptions::default(),
-    )
-    .unwrap();
+    let first = plan(&desired, &Observed::default(), changes.clone()).unwrap();
     changes.reverse();
-    let second = plan(
-        &desired,
-        &Observed::default(),
-        changes,
-        PlanOptions::default(),
-    )
-    .unwrap();
+    let second = plan(&desired, &Observed::default(), changes).unwrap();
     assert_eq!(first, second);
     assert_eq!(
         summary(&first),
@@ -530,7 +479,7 @@ mod properties {
                 }
             }
             let changes: Vec<Change> = changes.into_values().collect();
-            let plan = plan(&desired, &observed(obs), changes, PlanOptions::default()).unwrap();
+            let plan = plan(&desired, &observed(obs), changes).unwrap();
             let position = |oid: &ObjectId| plan.steps.iter().position(|s| &s.object == oid);
             for step in &plan.steps {
                 for &d in &step.depends_on {

@@ -26,15 +26,21 @@ use super::observe::Sessions;
 use super::session::BackendError;
 
 /// How to apply.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ApplyOptions {
     /// Steps running at once (at least 1).
     pub parallelism: usize,
+    /// The project folder that local files (`sql::Deferred::LocalFile`, e.g. model
+    /// artifacts) are relative to. Without it, only absolute local paths resolve.
+    pub project_root: Option<std::path::PathBuf>,
 }
 
 impl Default for ApplyOptions {
     fn default() -> ApplyOptions {
-        ApplyOptions { parallelism: 4 }
+        ApplyOptions {
+            parallelism: 4,
+            project_root: None,
+        }
     }
 }
 
@@ -140,7 +146,7 @@ pub fn apply(
 
     std::thread::scope(|scope| {
         for _ in 0..workers {
-            scope.spawn(|| worker(plan, sessions, &state, &wake, &dependants, events));
+            scope.spawn(|| worker(plan, sessions, &options, &state, &wake, &dependants, events));
         }
     });
 
@@ -166,6 +172,7 @@ pub fn apply(
 fn worker(
     plan: &Plan,
     sessions: &Sessions,
+    options: &ApplyOptions,
     state: &Mutex<State>,
     wake: &Condvar,
     dependants: &[Vec<StepId>],
@@ -195,7 +202,7 @@ fn worker(
         };
         let Some(step) = plan.step(id) else { continue };
         events(ApplyEvent::Started(step));
-        let outcome = run_step(step, sessions);
+        let outcome = run_step(step, sessions, options);
         let Ok(mut guard) = state.lock() else { return };
         guard.running -= 1;
         match outcome {
@@ -234,7 +241,11 @@ fn worker(
     }
 }
 
-fn run_step(step: &Step, sessions: &Sessions) -> Result<(), Box<StepFailure>> {
+fn run_step(
+    step: &Step,
+    sessions: &Sessions,
+    options: &ApplyOptions,
+) -> Result<(), Box<StepFailure>> {
     let fail = |statement: String, code: Option<String>, message: String| {
         Box::new(StepFailure {
             step: step.id,
@@ -254,7 +265,7 @@ fn run_step(step: &Step, sessions: &Sessions) -> Result<(), Box<StepFailure>> {
     for statement in &step.statements {
         let shown = statement.to_string();
         let text = statement
-            .resolve(|deferred| resolve(deferred, sessions))
+            .resolve(|deferred| resolve(deferred, sessions, options))
             .map_err(|message| fail(shown.clone(), None, message))?;
         if let Err(error) = session.execute(&text) {
             let (code, message) = describe(&error);
@@ -274,8 +285,26 @@ fn describe(error: &BackendError) -> (Option<String>, String) {
 }
 
 /// Fills in a deferred value. Errors never contain a secret's value.
-fn resolve(deferred: &Deferred, sessions: &Sessions) -> Result<String, String> {
+fn resolve(
+    deferred: &Deferred,
+    sessions: &Sessions,
+    options: &ApplyOptions,
+) -> Result<String, String> {
     match deferred {
+        Deferred::LocalFile { path } => {
+            let full = match (&options.project_root, path.is_absolute()) {
+                (_, true) => path.clone(),
+                (Some(root), false) => root.join(path),
+                (None, false) => {
+                    return Err(format!(
+                        "local file `{}` is relative to a project folder, and none was given",
+                        path.display()
+                    ));
+                }
+            };
+            let full = std::path::absolute(&full).unwrap_or(full);
+            Ok(format!("file://{}", full.display()))
+        }
         Deferred::SecretFromEnv { var } => match std::env::var(var) {
             Ok(value) if !value.is_empty() => Ok(value),
             _ => Err(format!(

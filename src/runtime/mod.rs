@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod instrument;
+pub mod lock;
 pub mod observe;
 pub mod pipeline;
 pub mod session;

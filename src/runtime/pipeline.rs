@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use crate::diff::Change;
 use crate::kinds::{self, Context};
 use crate::model::{AccountName, Catalog};
-use crate::plan::{self, Plan, PlanError, PlanOptions, saved};
+use crate::plan::{self, Plan, PlanError, saved};
 
 use super::observe::{ObserveError, Observed, Sessions, observe};
 
@@ -59,13 +59,13 @@ pub fn compare(
 
 impl Compared {
     /// Orders the changes into a plan.
-    pub fn plan(&self, options: PlanOptions) -> Result<Plan, PlanError> {
+    pub fn plan(&self) -> Result<Plan, PlanError> {
         let observed = Observed {
             catalog: self.observed.clone(),
             account_identifiers: self.account_identifiers.clone(),
             queries: self.queries,
         };
-        plan::plan(&self.desired, &observed, self.changes.clone(), options)
+        plan::plan(&self.desired, &observed, self.changes.clone())
     }
 }
 
@@ -74,9 +74,8 @@ pub fn observe_and_plan(
     sessions: &Sessions,
     desired: &Catalog,
     accounts: &[AccountName],
-    options: PlanOptions,
 ) -> Result<(Compared, Plan), PipelineError> {
     let compared = compare(sessions, desired, accounts)?;
-    let plan = compared.plan(options)?;
+    let plan = compared.plan()?;
     Ok((compared, plan))
 }

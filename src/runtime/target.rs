@@ -31,8 +31,9 @@ pub enum TargetError {
     },
 }
 
-/// Resolves a target from `floe.yaml` into the self-contained form saved plans keep
-/// (relative emulator paths are made absolute against the project root).
+/// Resolves a target from `floe.yaml` into the form [`open`] takes (relative
+/// emulator paths are made absolute against the project root; a saved plan stores
+/// the path relative to the project again).
 pub fn resolve(root: &Path, target: &crate::manifest::Target) -> SavedTarget {
     match target {
         crate::manifest::Target::Emulator { path } => SavedTarget::Emulator {
@@ -53,7 +54,7 @@ pub fn emulator_path(root: &Path, path: &Path) -> PathBuf {
     } else {
         root.join(path)
     };
-    // Saved plans may be applied from another directory.
+    // The same file whatever the working directory (the apply lock sits beside it).
     std::path::absolute(&path).unwrap_or(path)
 }
 

@@ -167,7 +167,7 @@ impl BackendRun {
 
     /// Expands the placeholders of a scenario command for this run: `{project}`
     /// becomes `<project dir> --target <target>`, `{dir}` the temporary folder
-    /// around the project, `{db}` the emulator file.
+    /// around the project, `{db}` the emulator file, `{target}` the target's name.
     fn args(&self, args: &[&str]) -> Vec<String> {
         let dir = self.project.dir().display().to_string();
         let db = self.db().display().to_string();
@@ -178,7 +178,11 @@ impl BackendRun {
                 out.push("--target".to_string());
                 out.push(self.backend.target().to_string());
             } else {
-                out.push(arg.replace("{dir}", &dir).replace("{db}", &db));
+                out.push(
+                    arg.replace("{dir}", &dir)
+                        .replace("{db}", &db)
+                        .replace("{target}", self.backend.target()),
+                );
             }
         }
         out
@@ -251,6 +255,11 @@ impl Scenario {
                 .collect::<Vec<_>>()
         });
         Scenario { runs }
+    }
+
+    /// Every backend's run (its copy of the project, its temporary folder).
+    pub fn runs(&self) -> &[BackendRun] {
+        &self.runs
     }
 
     pub fn backends(&self) -> Vec<Backend> {

@@ -23,16 +23,21 @@ pub struct TempProject {
 }
 
 fn copy_dir(from: &Path, to: &Path) {
+    copy_tree(from, to, false);
+}
+
+/// Copies a folder; `.floe` (the local emulator file) only when `with_state`.
+pub fn copy_tree(from: &Path, to: &Path, with_state: bool) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name();
-        if name == ".floe" {
+        if name == ".floe" && !with_state {
             continue;
         }
         let target = to.join(&name);
         if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
+            copy_tree(&entry.path(), &target, with_state);
         } else {
             std::fs::copy(entry.path(), &target).unwrap();
         }
@@ -154,6 +159,20 @@ pub fn wrap(
         .iter()
         .map(|(a, s)| (a.clone(), wrap(s.clone())))
         .collect()
+}
+
+/// The shipped project's folder.
+pub fn shipped_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests")
+}
+
+/// Apply options for plans of the shipped project: its model artifacts are named
+/// relative to its folder.
+pub fn shipped_apply_options() -> floe::runtime::ApplyOptions {
+    floe::runtime::ApplyOptions {
+        project_root: Some(shipped_root()),
+        ..Default::default()
+    }
 }
 
 /// The shipped project, loaded.

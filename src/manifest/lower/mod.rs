@@ -59,6 +59,9 @@ pub struct Lowered {
     /// then, since every reference into that file would look unknown.
     pub incomplete: bool,
     pub diags: Vec<Diagnostic>,
+    /// Every file read besides the YAML (body files, model artifacts): the path as
+    /// read → sha256 (hex) of the bytes read. Saved plans seal these.
+    pub files: BTreeMap<std::path::PathBuf, String>,
 }
 
 /// Turns a deserialization error into a diagnostic about `what`.
@@ -159,6 +162,14 @@ impl<'a> Lowerer<'a> {
 
     fn diag(&mut self, d: Diagnostic) {
         self.out.diags.push(d);
+    }
+
+    /// Records a local file the project reads, with the sha256 of what was read.
+    fn read_file(&mut self, path: &Path, bytes: &[u8]) {
+        use sha2::{Digest, Sha256};
+        self.out
+            .files
+            .insert(path.to_path_buf(), hex::encode(Sha256::digest(bytes)));
     }
 
     fn declare(&mut self, id: ObjectId, spec: Spec, span: Span, node: &Node) {

@@ -293,7 +293,10 @@ impl Lowerer<'_> {
         let path = dir.join(rel);
         match std::fs::read(&path) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => Some(text),
+                Ok(text) => {
+                    self.read_file(&path, text.as_bytes());
+                    Some(text)
+                }
                 Err(e) => {
                     self.diag(
                         Diagnostic::new(

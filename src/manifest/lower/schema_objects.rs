@@ -352,6 +352,7 @@ impl Lowerer<'_> {
                     .unwrap_or_default();
                 match std::fs::read(&path) {
                     Ok(bytes) => {
+                        self.read_file(&path, &bytes);
                         if files.contains_key(&file_name) {
                             self.diag(
                                 Diagnostic::new(codes::DUPLICATE, format!("version `{vname}` of {what} has two files named `{file_name}`"))

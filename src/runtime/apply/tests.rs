@@ -102,7 +102,10 @@ fn parallelism_is_bounded_and_used() {
     let report = apply(
         &plan,
         &sessions(fake.clone()),
-        ApplyOptions { parallelism: 3 },
+        ApplyOptions {
+            parallelism: 3,
+            ..ApplyOptions::default()
+        },
         &|_| {},
     );
     assert!(report.is_success());
@@ -132,7 +135,10 @@ fn dependencies_run_first() {
     let report = apply(
         &plan,
         &sessions(fake.clone()),
-        ApplyOptions { parallelism: 8 },
+        ApplyOptions {
+            parallelism: 8,
+            ..ApplyOptions::default()
+        },
         &|_| {},
     );
     assert_eq!(report.applied, vec![1, 2, 3]);
@@ -166,7 +172,10 @@ fn a_failure_skips_dependants_and_lets_independent_steps_finish() {
     let report = apply(
         &plan,
         &sessions(fake.clone()),
-        ApplyOptions { parallelism: 1 },
+        ApplyOptions {
+            parallelism: 1,
+            ..ApplyOptions::default()
+        },
         &|e| {
             let line = match e {
                 ApplyEvent::Started(s) => format!("start {}", s.id),
@@ -310,7 +319,10 @@ fn deferred_values_are_resolved_and_secrets_stay_hidden() {
     let report = apply(
         &plan,
         &sessions(fake.clone()),
-        ApplyOptions { parallelism: 1 },
+        ApplyOptions {
+            parallelism: 1,
+            ..ApplyOptions::default()
+        },
         &|_| {},
     );
     assert_eq!(report.applied, vec![1]);
@@ -374,7 +386,7 @@ mod properties {
                 ..Fake::default()
             });
             let plan = Plan { steps, task_graphs: Vec::new() };
-            let report = apply(&plan, &sessions(fake.clone()), ApplyOptions { parallelism }, &|_| {});
+            let report = apply(&plan, &sessions(fake.clone()), ApplyOptions { parallelism, ..ApplyOptions::default() }, &|_| {});
 
             // Partition: every step exactly once.
             let applied: BTreeSet<usize> = report.applied.iter().copied().collect();
