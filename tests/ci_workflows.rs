@@ -306,7 +306,11 @@ impl Runner {
                 .unwrap()
                 .permissions()
                 .mode();
-            assert_eq!(mode & 0o777, 0o600, "{file} must be readable by its owner only");
+            assert_eq!(
+                mode & 0o777,
+                0o600,
+                "{file} must be readable by its owner only"
+            );
         }
     }
 
@@ -330,7 +334,12 @@ fn serve(emulator: &Emulator) -> ServerHandle {
     let factory: SessionFactory = Arc::new(move |account: &str| {
         Ok(Box::new(emulator.session(account)) as Box<dyn SqlSession>)
     });
-    wire::serve(factory, "127.0.0.1:0".parse().unwrap(), std::time::Duration::ZERO).unwrap()
+    wire::serve(
+        factory,
+        "127.0.0.1:0".parse().unwrap(),
+        std::time::Duration::ZERO,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -417,7 +426,11 @@ fn pull_request_plan_then_apply_of_that_artifact_elsewhere_then_drift() {
     merge.setup(&apply_wf);
     merge.download(&apply_wf, pr.workspace());
     let applied = merge.run_ok(&apply_wf, "apply");
-    assert!(applied.outputs.get("stale").is_none(), "{:?}", applied.outputs);
+    assert!(
+        !applied.outputs.contains_key("stale"),
+        "{:?}",
+        applied.outputs
+    );
     assert!(applied.stdout.contains("applied"), "{}", applied.stdout);
 
     // The schedule: in sync, then drifted.
@@ -455,15 +468,29 @@ fn pull_request_plan_then_apply_of_that_artifact_elsewhere_then_drift() {
     merge.setup(&apply_wf);
     merge.download(&apply_wf, pr.workspace());
     let refused = merge.run(&apply_wf, "apply");
-    assert_ne!(refused.code, 0, "a stale plan was applied:\n{}", refused.stdout);
+    assert_ne!(
+        refused.code, 0,
+        "a stale plan was applied:\n{}",
+        refused.stdout
+    );
     assert_eq!(
         refused.outputs.get("stale").map(String::as_str),
         Some("true"),
         "{}",
         refused.stderr
     );
-    assert!(refused.stderr.contains("saved plan is stale"), "{}", refused.stderr);
-    assert!(refused.stdout.contains("::error::The reviewed plan was not applied"), "{}", refused.stdout);
+    assert!(
+        refused.stderr.contains("saved plan is stale"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stdout
+            .contains("::error::The reviewed plan was not applied"),
+        "{}",
+        refused.stdout
+    );
     let rows = emulator
         .session("bank")
         .execute("SHOW WAREHOUSES LIKE 'QUERY_WH'")
@@ -473,7 +500,9 @@ fn pull_request_plan_then_apply_of_that_artifact_elsewhere_then_drift() {
 
     // The re-plan, reviewed, applied by the manual run.
     let mut manual = Runner::new("workflow_dispatch", &server);
-    manual.expressions.insert("inputs.plan_run", "42".to_string());
+    manual
+        .expressions
+        .insert("inputs.plan_run", "42".to_string());
     manual.setup(&apply_wf);
     manual.download(&apply_wf, merge.workspace());
     manual.run_ok(&apply_wf, "apply");
