@@ -234,7 +234,7 @@ fn a_connections_file_others_can_read_is_refused_with_the_chmod_fix() {
         let text = err.to_string();
         assert!(text.contains("is readable by other users"), "{text}");
         assert!(
-            text.contains(&format!("chmod 0600 {}", file.display())),
+            text.contains(&format!("chmod 0600 \"{}\"", file.display())),
             "{text}"
         );
         assert!(!text.contains("SENTINEL"), "{text}");

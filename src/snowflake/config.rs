@@ -270,7 +270,7 @@ pub enum ConfigError {
     #[error("{path} is not valid TOML: {message}")]
     Parse { path: PathBuf, message: String },
     #[error(
-        "{path} is {what} by other users (mode {mode:04o}) and may hold credentials; floe refuses it, as Snowflake's CLI does. Fix: chmod 0600 {path}"
+        "{path} is {what} by other users (mode {mode:04o}) and may hold credentials; floe refuses it, as Snowflake's CLI does. Fix: chmod 0600 \"{path}\""
     )]
     Permissions {
         path: PathBuf,

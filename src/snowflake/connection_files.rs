@@ -177,7 +177,7 @@ fn check_permissions(
             return Err(refused("readable"));
         }
         warnings.push(format!(
-            "{} is readable by other users (mode {mode:04o}); run `chmod 0600 {}`",
+            "{} is readable by other users (mode {mode:04o}); run `chmod 0600 \"{}\"`",
             path.display(),
             path.display()
         ));
