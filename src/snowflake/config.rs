@@ -269,6 +269,13 @@ pub enum ConfigError {
     Read { path: PathBuf, message: String },
     #[error("{path} is not valid TOML: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("{path}:{line}:{column}: not valid TOML: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error(
         "{path} is {what} by other users (mode {mode:04o}) and may hold credentials; floe refuses it, as Snowflake's CLI does. Fix: chmod 0600 \"{path}\""
     )]

@@ -246,16 +246,22 @@ fn read_toml(path: &Path) -> Result<Option<toml::Table>, ConfigError> {
 }
 
 fn parse_toml(text: &str, path: &Path) -> Result<toml::Table, ConfigError> {
-    text.parse::<toml::Table>().map_err(|e| ConfigError::Parse {
-        path: path.to_path_buf(),
-        // toml's message quotes the offending line, which may hold a password:
-        // keep only its first line (the position and the kind of error).
-        message: e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("invalid TOML")
-            .to_string(),
+    text.parse::<toml::Table>().map_err(|e| {
+        // toml's message quotes the offending line, which may hold a password: keep
+        // only its first line (the kind of error) and say where it is.
+        let start = e.span().map_or(0, |span| span.start.min(text.len()));
+        let before = &text[..start];
+        ConfigError::Syntax {
+            path: path.to_path_buf(),
+            line: before.matches('\n').count() + 1,
+            column: before.rsplit('\n').next().unwrap_or("").chars().count() + 1,
+            message: e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .to_string(),
+        }
     })
 }
 
@@ -291,9 +297,13 @@ mod tests {
     }
 
     #[test]
-    fn a_parse_error_never_quotes_the_line() {
+    fn a_parse_error_says_where_and_never_quotes_the_line() {
         let err =
             parse_toml("[x]\npassword = \"SENTINEL\" oops\n", Path::new("c.toml")).unwrap_err();
         assert!(!format!("{err} {err:?}").contains("SENTINEL"), "{err}");
+        assert!(
+            err.to_string().starts_with("c.toml:2:23: not valid TOML: "),
+            "{err}"
+        );
     }
 }
