@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use floe::runtime::session::{BackendError, Column, Rows, SqlSession};
-use floe::snowflake::{self, Auth, ConnectionConfig, KeySource, Secret};
+use floe::snowflake::{self, Auth, ConnectionConfig, Secret};
 use floe::wire::{self, Credentials, ServerHandle, ServerOptions, SessionFactory};
 
 /// A scripted account: a few statements with fixed answers.
@@ -241,7 +241,7 @@ fn key_pair_and_token_logins() {
         .join("tests/fixtures/keys/test_key_encrypted.p8");
     let mut jwt = config(&handle, "partner", "unused");
     jwt.auth = Auth::KeyPair {
-        private_key: KeySource::File(key.clone()),
+        private_key_file: key.clone(),
         passphrase: Some(Secret::new("floe-test-passphrase")),
     };
     let session = snowflake::connect_with(jwt.clone()).unwrap();
@@ -249,7 +249,7 @@ fn key_pair_and_token_logins() {
     assert_eq!(rows.rows[0][0].as_deref(), Some("PARTNER"));
 
     jwt.auth = Auth::KeyPair {
-        private_key: KeySource::File(key),
+        private_key_file: key,
         passphrase: Some(Secret::new("SENTINEL-BAD-PASS")),
     };
     let err = snowflake::connect_with(jwt).unwrap_err();

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use floe::model::AccountName;
 use floe::runtime::session::{BackendError, Column, Rows, SqlSession};
 use floe::snowflake::config::{load_connection_in, resolve_connection_in};
-use floe::snowflake::{self, Auth, ConfigError, Environment, KeySource, Origin};
+use floe::snowflake::{self, Auth, ConfigError, Environment, Origin};
 use floe::wire::{self, ServerOptions, SessionFactory};
 
 /// Writes a configuration file the way it must be: readable by its owner only.
@@ -298,16 +298,10 @@ fn a_key_pair_comes_from_private_key_file_or_private_key_raw_and_logs_in() {
     let by_file = load_connection_in(Some("by_file"), &env).unwrap();
     assert!(matches!(
         by_file.auth,
-        Auth::KeyPair { private_key: KeySource::File(ref p), .. } if *p == key_file
+        Auth::KeyPair { ref private_key_file, .. } if *private_key_file == key_file
     ));
     let by_raw = load_connection_in(Some("by_raw"), &env).unwrap();
-    assert!(matches!(
-        by_raw.auth,
-        Auth::KeyPair {
-            private_key: KeySource::Raw(_),
-            ..
-        }
-    ));
+    assert!(matches!(by_raw.auth, Auth::KeyPairRaw { .. }));
     assert!(
         !format!("{by_raw:?}").contains("BEGIN PRIVATE KEY"),
         "a raw key must never be printed"

@@ -16,7 +16,7 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
 
 use super::auth::{KeyPair, jwt_account};
-use super::config::{Auth, ConnectionConfig, KeySource};
+use super::config::{Auth, ConnectionConfig};
 use super::secret::{Secret, redact};
 use super::transfer;
 use super::values;
@@ -89,17 +89,17 @@ impl SnowflakeSession {
             .map_err(|e| BackendError::Network(format!("cannot build the HTTP client: {e}")))?;
         let key = match &config.auth {
             Auth::KeyPair {
+                private_key_file,
+                passphrase,
+            } => Some(KeyPair::from_file(private_key_file, passphrase.as_ref())),
+            Auth::KeyPairRaw {
                 private_key,
                 passphrase,
-            } => Some(
-                match private_key {
-                    KeySource::File(path) => KeyPair::from_file(path, passphrase.as_ref()),
-                    KeySource::Raw(pem) => KeyPair::from_pem(pem.expose(), passphrase.as_ref()),
-                }
-                .map_err(|e| BackendError::Auth(format!("connection `{}`: {e}", config.name)))?,
-            ),
+            } => Some(KeyPair::from_pem(private_key.expose(), passphrase.as_ref())),
             _ => None,
-        };
+        }
+        .transpose()
+        .map_err(|e| BackendError::Auth(format!("connection `{}`: {e}", config.name)))?;
         let base_url = config.resolved_base_url();
         let placeholder = Tokens {
             session: Secret::default(),
@@ -215,7 +215,7 @@ impl SnowflakeSession {
             Auth::Password(password) => {
                 data["PASSWORD"] = json!(password.expose());
             }
-            Auth::KeyPair { .. } => {
+            Auth::KeyPair { .. } | Auth::KeyPairRaw { .. } => {
                 let key = self.key.as_ref().ok_or_else(|| {
                     BackendError::Auth("key-pair connection without a loaded key".to_string())
                 })?;

@@ -84,7 +84,7 @@ const ALIASES: &[(&str, &str)] = &[
 
 /// Where an RSA private key comes from.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub enum KeySource {
+enum KeySource {
     /// `private_key_file`: a PEM file.
     File(PathBuf),
     /// `private_key_raw`: the PEM text itself.
@@ -96,10 +96,16 @@ pub enum KeySource {
 pub enum Auth {
     /// `authenticator = snowflake` (the default).
     Password(Secret),
-    /// `authenticator = SNOWFLAKE_JWT`: an RSA key in PKCS#8 PEM (optionally
-    /// encrypted) or PKCS#1 PEM.
+    /// `authenticator = SNOWFLAKE_JWT` with `private_key_file`: an RSA key in PKCS#8
+    /// PEM (optionally encrypted) or PKCS#1 PEM.
     KeyPair {
-        private_key: KeySource,
+        private_key_file: PathBuf,
+        passphrase: Option<Secret>,
+    },
+    /// `authenticator = SNOWFLAKE_JWT` with `private_key_raw`: the same key given
+    /// as PEM text (a CI secret, say) rather than a file.
+    KeyPairRaw {
+        private_key: Secret,
         passphrase: Option<Secret>,
     },
     /// `authenticator = PROGRAMMATIC_ACCESS_TOKEN`.
@@ -111,7 +117,7 @@ impl Auth {
     pub fn authenticator(&self) -> &'static str {
         match self {
             Auth::Password(_) => "snowflake",
-            Auth::KeyPair { .. } => "SNOWFLAKE_JWT",
+            Auth::KeyPair { .. } | Auth::KeyPairRaw { .. } => "SNOWFLAKE_JWT",
             Auth::ProgrammaticAccessToken(_) => "PROGRAMMATIC_ACCESS_TOKEN",
         }
     }
@@ -188,16 +194,11 @@ impl ConnectionConfig {
     pub fn secrets(&self) -> Vec<&Secret> {
         match &self.auth {
             Auth::Password(secret) | Auth::ProgrammaticAccessToken(secret) => vec![secret],
-            Auth::KeyPair {
+            Auth::KeyPair { passphrase, .. } => passphrase.iter().collect(),
+            Auth::KeyPairRaw {
                 private_key,
                 passphrase,
-            } => {
-                let mut secrets: Vec<&Secret> = passphrase.iter().collect();
-                if let KeySource::Raw(pem) = private_key {
-                    secrets.push(pem);
-                }
-                secrets
-            }
+            } => std::iter::once(private_key).chain(passphrase).collect(),
         }
     }
 }
@@ -490,10 +491,19 @@ fn build(name: &str, mut v: Table, env: &Environment) -> Result<ConnectionConfig
         .remove("authenticator")
         .unwrap_or_else(|| "snowflake".to_string());
     let auth = match authenticator.to_ascii_lowercase().as_str() {
-        "snowflake_jwt" => Auth::KeyPair {
-            private_key: key.ok_or_else(|| missing("private_key_file` (or `private_key_raw"))?,
-            passphrase: v.remove("private_key_passphrase").map(Secret::new),
-        },
+        "snowflake_jwt" => {
+            let passphrase = v.remove("private_key_passphrase").map(Secret::new);
+            match key.ok_or_else(|| missing("private_key_file` (or `private_key_raw"))? {
+                KeySource::File(private_key_file) => Auth::KeyPair {
+                    private_key_file,
+                    passphrase,
+                },
+                KeySource::Raw(private_key) => Auth::KeyPairRaw {
+                    private_key,
+                    passphrase,
+                },
+            }
+        }
         _ if key.is_some() => {
             return Err(ConfigError::Invalid {
                 connection: name.to_string(),
@@ -622,7 +632,7 @@ mod tests {
         .unwrap();
         assert!(matches!(
             key.auth,
-            Auth::KeyPair { private_key: KeySource::File(ref p), .. } if p == Path::new("/home/u/k.p8")
+            Auth::KeyPair { ref private_key_file, .. } if private_key_file == Path::new("/home/u/k.p8")
         ));
         let pat = build(
             "pat",

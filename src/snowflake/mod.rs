@@ -69,7 +69,7 @@ pub mod values;
 
 pub use client::{SessionInfo, SnowflakeSession};
 pub use config::{
-    Auth, ClientOptions, ConfigError, ConnectionConfig, Environment, KeySource, Origin, Resolved,
+    Auth, ClientOptions, ConfigError, ConnectionConfig, Environment, Origin, Resolved,
 };
 pub use secret::Secret;
 
