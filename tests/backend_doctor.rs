@@ -157,6 +157,27 @@ fn doctor_checks_every_account_of_a_snowflake_target() {
         "{text}"
     );
 
+    // What snow ignores with a warning is said once, not once per account.
+    let file = home.path().join("connections.toml");
+    let written = std::fs::read_to_string(&file).unwrap();
+    write_private(
+        &file,
+        &format!("default_connection_name = \"bank_ci\"\n{written}"),
+    );
+    let (ok, text) = doctor_with(
+        dir.path(),
+        home.path(),
+        "prod",
+        &[("SNOWFLAKE_WAREHOUSE", "FLOE_WH")],
+    );
+    assert!(ok, "{text}");
+    assert_eq!(
+        text.matches("`default_connection_name` is not a connection table")
+            .count(),
+        1,
+        "{text}"
+    );
+
     let (ok, text) = doctor(dir.path(), home.path(), "local");
     assert!(ok, "{text}");
     assert!(text.contains("LOCALORG.PARTNER"), "{text}");

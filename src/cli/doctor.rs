@@ -34,14 +34,18 @@ pub fn doctor(args: &super::DoctorArgs) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("target `{name}` names no connection for account `{missing}`");
             }
             let env = Environment::from_process();
+            let mut warned = BTreeSet::new();
             // Sessions open lazily, one account after the other, so the first
             // problem stops the run before the next login.
             let accounts = connections.iter().map(|(account, connection)| {
                 let via = format!("connection `{connection}`");
                 match config::resolve_connection_in(Some(connection), &env) {
                     Ok(resolved) => {
+                        // The connections share their files: each warning once.
                         for warning in &resolved.warnings {
-                            eprintln!("warning: {warning}");
+                            if warned.insert(warning.clone()) {
+                                eprintln!("warning: {warning}");
+                            }
                         }
                         Reach {
                             account: account.to_string(),

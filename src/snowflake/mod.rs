@@ -73,7 +73,7 @@ pub use config::{
 };
 pub use secret::Secret;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::model::AccountName;
@@ -90,12 +90,25 @@ pub fn connect_in(
     connection_name: &str,
     env: &Environment,
 ) -> Result<SnowflakeSession, BackendError> {
+    connect_warning_once(connection_name, env, &mut BTreeSet::new())
+}
+
+/// [`connect_in`], printing only the warnings not in `warned` yet (connections of
+/// one target come from the same files, so their warnings repeat).
+fn connect_warning_once(
+    connection_name: &str,
+    env: &Environment,
+    warned: &mut BTreeSet<String>,
+) -> Result<SnowflakeSession, BackendError> {
     let resolved = config::resolve_connection_in(Some(connection_name), env)
         .map_err(|e| BackendError::Auth(e.to_string()))?;
     // What Snowflake's CLI warns about and ignores (a `default_connection_name` in
     // connections.toml, config.toml connections shadowed by connections.toml).
-    for warning in &resolved.warnings {
-        eprintln!("warning: {warning}");
+    for warning in resolved.warnings {
+        if !warned.contains(&warning) {
+            eprintln!("warning: {warning}");
+            warned.insert(warning);
+        }
     }
     connect_with(resolved.config)
 }
@@ -119,9 +132,10 @@ pub fn connect_all_in(
     env: &Environment,
 ) -> Result<BTreeMap<AccountName, Arc<dyn SqlSession>>, BackendError> {
     let mut sessions: BTreeMap<AccountName, Arc<dyn SqlSession>> = BTreeMap::new();
+    let mut warned = BTreeSet::new();
     for (account, connection) in connections {
-        let session =
-            connect_in(connection, env).map_err(|error| in_account(account, connection, error))?;
+        let session = connect_warning_once(connection, env, &mut warned)
+            .map_err(|error| in_account(account, connection, error))?;
         sessions.insert(account.clone(), Arc::new(session));
     }
     Ok(sessions)
