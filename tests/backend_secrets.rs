@@ -44,6 +44,12 @@ fn configurations_never_print_secrets() {
         ),
     )
     .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        dir.path().join("connections.toml"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
     let env = Environment::new(
         [(
             "SNOWFLAKE_HOME".to_string(),

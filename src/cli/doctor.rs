@@ -1,7 +1,10 @@
 //! `floe doctor`: log into every account of a target and check what floe needs —
 //! the account's identifier, the role and warehouse the session runs with, and
-//! whether that role may create databases, shares, listings and run tasks.
-//! Stops with exit code 1 and a fix at the first problem.
+//! whether that role may create databases, shares, listings and run tasks. For a
+//! Snowflake target it first prints the connection's user, host, authenticator,
+//! role and warehouse with the file or variable each came from, and requires a
+//! warehouse (observing real Snowflake needs one). Stops with exit code 1 and a
+//! fix at the first problem.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::process::ExitCode;
@@ -12,6 +15,7 @@ use crate::manifest::Project;
 use crate::model::Ident;
 use crate::plan::saved::SavedTarget;
 use crate::runtime::session::{BackendError, SqlSession};
+use crate::snowflake::config::{self, Environment, Origin, Resolved};
 
 /// Entry point of `floe doctor`.
 pub fn doctor(args: &super::DoctorArgs) -> anyhow::Result<ExitCode> {
@@ -29,16 +33,38 @@ pub fn doctor(args: &super::DoctorArgs) -> anyhow::Result<ExitCode> {
             {
                 anyhow::bail!("target `{name}` names no connection for account `{missing}`");
             }
+            let env = Environment::from_process();
+            let mut warned = BTreeSet::new();
             // Sessions open lazily, one account after the other, so the first
             // problem stops the run before the next login.
             let accounts = connections.iter().map(|(account, connection)| {
-                let session = crate::snowflake::connect(connection)
-                    .map(|s| Box::new(s) as Box<dyn SqlSession>);
-                (
-                    account.to_string(),
-                    format!("connection `{connection}`"),
-                    session,
-                )
+                let via = format!("connection `{connection}`");
+                match config::resolve_connection_in(Some(connection), &env) {
+                    Ok(resolved) => {
+                        // The connections share their files: each warning once.
+                        for warning in &resolved.warnings {
+                            if warned.insert(warning.clone()) {
+                                eprintln!("warning: {warning}");
+                            }
+                        }
+                        Reach {
+                            account: account.to_string(),
+                            via,
+                            settings: settings(&resolved),
+                            warehouse_hint: Some(warehouse_hint(&resolved)),
+                            session: crate::snowflake::connect_with(resolved.config)
+                                .map(|s| Box::new(s) as Box<dyn SqlSession>)
+                                .map_err(|e| format!("cannot log in: {e}")),
+                        }
+                    }
+                    Err(error) => Reach {
+                        account: account.to_string(),
+                        via,
+                        settings: Vec::new(),
+                        warehouse_hint: None,
+                        session: Err(error.to_string()),
+                    },
+                }
             });
             Ok(report(accounts))
         }
@@ -48,10 +74,84 @@ pub fn doctor(args: &super::DoctorArgs) -> anyhow::Result<ExitCode> {
             let via = format!("emulator {}", path.display());
             let accounts = project.accounts.iter().map(|account| {
                 let session: Box<dyn SqlSession> = Box::new(emulator.session(account.as_str()));
-                (account.to_string(), via.clone(), Ok(session))
+                Reach {
+                    account: account.to_string(),
+                    via: via.clone(),
+                    settings: Vec::new(),
+                    // The emulator observes without a warehouse.
+                    warehouse_hint: None,
+                    session: Ok(session),
+                }
             });
             Ok(report(accounts))
         }
+    }
+}
+
+/// One account as `doctor` reaches it.
+pub struct Reach {
+    pub account: String,
+    /// How it is reached (`connection `bank``, `emulator <file>`).
+    pub via: String,
+    /// The connection's settings and where each came from (printed before logging in).
+    pub settings: Vec<String>,
+    /// When the account needs a warehouse (observing real Snowflake does), how to set one.
+    pub warehouse_hint: Option<String>,
+    /// The session, or why there is none.
+    pub session: Result<Box<dyn SqlSession>, String>,
+}
+
+/// The settings that decide how floe logs in and what it may do, each with the
+/// file or variable it came from. Secrets are never among them.
+pub fn settings(resolved: &Resolved) -> Vec<String> {
+    let config = &resolved.config;
+    let line = |key: &str, value: Option<&str>, origin: Origin| {
+        let origin = match origin {
+            Origin::Default => "(default)".to_string(),
+            other => format!("(from {other})"),
+        };
+        format!(
+            "    {key:<14} {:<32} {origin}",
+            value.unwrap_or("(not set)")
+        )
+    };
+    vec![
+        "  connection settings:".to_string(),
+        line("user", Some(&config.user), resolved.origin("user")),
+        line(
+            "host",
+            Some(&config.resolved_base_url()),
+            resolved.host_origin(),
+        ),
+        line(
+            "authenticator",
+            Some(config.auth.authenticator()),
+            resolved.origin("authenticator"),
+        ),
+        line("role", config.role.as_deref(), resolved.origin("role")),
+        line(
+            "warehouse",
+            config.warehouse.as_deref(),
+            resolved.origin("warehouse"),
+        ),
+    ]
+}
+
+/// What to do when a session has no warehouse.
+fn warehouse_hint(resolved: &Resolved) -> String {
+    let config = &resolved.config;
+    match &config.warehouse {
+        Some(warehouse) => format!(
+            "connection `{}` asks for warehouse {warehouse} (from {}), but the session has none: it does not exist or the role cannot use it (`GRANT USAGE ON WAREHOUSE …`); observing needs one",
+            config.name,
+            resolved.origin("warehouse")
+        ),
+        None => format!(
+            "no warehouse: set `warehouse` in connection `{}` (or SNOWFLAKE_CONNECTIONS_{}_WAREHOUSE, or SNOWFLAKE_WAREHOUSE), or give user {} a DEFAULT_WAREHOUSE; observing needs one",
+            config.name,
+            config.name.to_uppercase(),
+            config.user
+        ),
     }
 }
 
@@ -203,17 +303,19 @@ fn account_privileges(
     Ok(held)
 }
 
-/// Runs the checks for each `(account, how it is reached, session)` in order,
-/// printing as it goes; returns exit code 1 at the first problem.
-pub fn report(
-    accounts: impl IntoIterator<Item = (String, String, Result<Box<dyn SqlSession>, BackendError>)>,
-) -> ExitCode {
-    for (account, via, session) in accounts {
-        println!("{account} ({via})");
-        let session = match session {
+/// Runs the checks for each account in order, printing as it goes; returns exit
+/// code 1 at the first problem.
+pub fn report(accounts: impl IntoIterator<Item = Reach>) -> ExitCode {
+    for reach in accounts {
+        let account = &reach.account;
+        println!("{account} ({})", reach.via);
+        for line in &reach.settings {
+            println!("{line}");
+        }
+        let session = match reach.session {
             Ok(session) => session,
-            Err(error) => {
-                eprintln!("error: {account}: cannot log in: {error}");
+            Err(problem) => {
+                eprintln!("error: {account}: {problem}");
                 return ExitCode::from(1);
             }
         };
@@ -229,6 +331,10 @@ pub fn report(
         }
         if let Some(problem) = check.first_problem() {
             eprintln!("error: {account}: {problem}");
+            return ExitCode::from(1);
+        }
+        if let (None, Some(hint)) = (&check.warehouse, &reach.warehouse_hint) {
+            eprintln!("error: {account}: {hint}");
             return ExitCode::from(1);
         }
     }

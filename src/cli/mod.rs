@@ -48,7 +48,7 @@ pub enum Command {
     /// Work with the embedded Snowflake emulator.
     #[command(subcommand)]
     Emulator(EmulatorCommand),
-    /// Log into every account of a target and check identifier, role, warehouse and privileges.
+    /// Log into every account of a target: show each connection's settings and their origins, check identifier, role, warehouse and privileges.
     Doctor(DoctorArgs),
 }
 

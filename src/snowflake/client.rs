@@ -91,13 +91,15 @@ impl SnowflakeSession {
             Auth::KeyPair {
                 private_key_file,
                 passphrase,
-            } => Some(
-                KeyPair::from_file(private_key_file, passphrase.as_ref()).map_err(|e| {
-                    BackendError::Auth(format!("connection `{}`: {e}", config.name))
-                })?,
-            ),
+            } => Some(KeyPair::from_file(private_key_file, passphrase.as_ref())),
+            Auth::KeyPairRaw {
+                private_key,
+                passphrase,
+            } => Some(KeyPair::from_pem(private_key.expose(), passphrase.as_ref())),
             _ => None,
-        };
+        }
+        .transpose()
+        .map_err(|e| BackendError::Auth(format!("connection `{}`: {e}", config.name)))?;
         let base_url = config.resolved_base_url();
         let placeholder = Tokens {
             session: Secret::default(),
@@ -213,7 +215,7 @@ impl SnowflakeSession {
             Auth::Password(password) => {
                 data["PASSWORD"] = json!(password.expose());
             }
-            Auth::KeyPair { .. } => {
+            Auth::KeyPair { .. } | Auth::KeyPairRaw { .. } => {
                 let key = self.key.as_ref().ok_or_else(|| {
                     BackendError::Auth("key-pair connection without a loaded key".to_string())
                 })?;

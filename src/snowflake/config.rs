@@ -1,23 +1,36 @@
-//! Connection settings the way Snowflake's own tools keep them.
+//! Connection settings read exactly the way Snowflake's CLI (`snow`) reads them.
 //!
-//! `connections.toml` lives in `$SNOWFLAKE_HOME` when that is set, else in
-//! `~/.snowflake/` (or `~/.config/snowflake/` when only that exists). Each top-level
-//! table is one connection; `default_connection_name` (there, in `config.toml`, or
-//! `SNOWFLAKE_DEFAULT_CONNECTION_NAME`) names the default. Environment variables
-//! override the file: `SNOWFLAKE_CONNECTIONS_<NAME>_<KEY>` for any connection and
-//! `SNOWFLAKE_<KEY>` for the default one. A connection may live in the environment
-//! alone (CI), with no file at all.
+//! The definitions come from `connections.toml`, `config.toml` or the
+//! `SNOWFLAKE_CONNECTIONS` variable ([`super::connection_files`] says which, and
+//! refuses files other users may read). A connection must be defined there; the
+//! environment then fills it in, in this order of precedence:
 //!
-//! Secrets (password, token, key passphrase) are [`Secret`]s from the moment they
-//! are read, so no `Debug` of a config or error can show them.
+//! 1. `SNOWFLAKE_CONNECTIONS_<NAME>_<KEY>` (the connection's name upper-cased as
+//!    written), over
+//! 2. the connection's own table, over
+//! 3. `SNOWFLAKE_<KEY>`, which fills a key the connection leaves unset — in every
+//!    connection, not only the default one.
+//!
+//! `PRIVATE_KEY_PASSPHRASE` wins over `private_key_file_pwd`. A key pair comes from a
+//! file (`private_key_file`, alias `private_key_path`) or from the PEM text itself
+//! (`private_key_raw`), and needs `authenticator = "SNOWFLAKE_JWT"`.
+//!
+//! Secrets (password, token, key passphrase, raw key) are [`Secret`]s from the moment
+//! they are read, so no `Debug` of a config or error can show them. Every value
+//! remembers its [`Origin`], which `floe doctor` prints.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::fmt;
+#[cfg(test)]
+use std::path::Path;
+use std::path::PathBuf;
 use std::time::Duration;
 
+use super::connection_files::{Table, read_definitions};
 use super::secret::Secret;
 
-/// Keys floe understands in a connection (as in Snowflake's CLI, plus `base_url`).
+/// Keys floe understands in a connection (as in Snowflake's CLI, plus `base_url`,
+/// `login_timeout` and `network_timeout`).
 pub const KNOWN_KEYS: &[&str] = &[
     "account",
     "user",
@@ -25,7 +38,9 @@ pub const KNOWN_KEYS: &[&str] = &[
     "authenticator",
     "private_key_file",
     "private_key_path",
+    "private_key_raw",
     "private_key_file_pwd",
+    "private_key_passphrase",
     "token",
     "token_file_path",
     "role",
@@ -40,19 +55,72 @@ pub const KNOWN_KEYS: &[&str] = &[
     "network_timeout",
 ];
 
+/// The keys a generic `SNOWFLAKE_<KEY>` variable may fill in (those of Snowflake's
+/// CLI that floe uses).
+pub const GENERIC_KEYS: &[&str] = &[
+    "account",
+    "user",
+    "password",
+    "host",
+    "port",
+    "protocol",
+    "authenticator",
+    "private_key_file",
+    "private_key_path",
+    "private_key_raw",
+    "database",
+    "schema",
+    "role",
+    "warehouse",
+    "token",
+    "token_file_path",
+];
+
+/// Other names for a key, as Snowflake's CLI accepts them.
+const ALIASES: &[(&str, &str)] = &[
+    ("private_key_path", "private_key_file"),
+    ("private_key_file_pwd", "private_key_passphrase"),
+];
+
+/// Where an RSA private key comes from.
+#[derive(Clone, PartialEq, Eq, Debug)]
+enum KeySource {
+    /// `private_key_file`: a PEM file.
+    File(PathBuf),
+    /// `private_key_raw`: the PEM text itself.
+    Raw(Secret),
+}
+
 /// How the client proves who it is.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Auth {
     /// `authenticator = snowflake` (the default).
     Password(Secret),
-    /// `authenticator = SNOWFLAKE_JWT`: an RSA key in PKCS#8 PEM (optionally
-    /// encrypted) or PKCS#1 PEM.
+    /// `authenticator = SNOWFLAKE_JWT` with `private_key_file`: an RSA key in PKCS#8
+    /// PEM (optionally encrypted) or PKCS#1 PEM.
     KeyPair {
         private_key_file: PathBuf,
         passphrase: Option<Secret>,
     },
+    /// `authenticator = SNOWFLAKE_JWT` with `private_key_raw`: the same key given
+    /// as PEM text (a CI secret, say) rather than a file.
+    KeyPairRaw {
+        private_key: Secret,
+        passphrase: Option<Secret>,
+    },
     /// `authenticator = PROGRAMMATIC_ACCESS_TOKEN`.
     ProgrammaticAccessToken(Secret),
+}
+
+impl Auth {
+    /// The authenticator's name, as written in a connection.
+    pub fn authenticator(&self) -> &'static str {
+        match self {
+            Auth::Password(_) => "snowflake",
+            Auth::KeyPair { .. } | Auth::KeyPairRaw { .. } => "SNOWFLAKE_JWT",
+            Auth::ProgrammaticAccessToken(_) => "PROGRAMMATIC_ACCESS_TOKEN",
+        }
+    }
 }
 
 /// Timeouts and retries of the HTTP client.
@@ -127,6 +195,10 @@ impl ConnectionConfig {
         match &self.auth {
             Auth::Password(secret) | Auth::ProgrammaticAccessToken(secret) => vec![secret],
             Auth::KeyPair { passphrase, .. } => passphrase.iter().collect(),
+            Auth::KeyPairRaw {
+                private_key,
+                passphrase,
+            } => std::iter::once(private_key).chain(passphrase).collect(),
         }
     }
 }
@@ -140,6 +212,57 @@ pub fn default_host(account: &str) -> String {
     )
 }
 
+/// Where one value of a connection came from.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub enum Origin {
+    /// A file: `connections.toml`, or `config.toml`'s `[connections.*]`.
+    File(PathBuf),
+    /// The `SNOWFLAKE_CONNECTIONS` variable (a TOML document of connections).
+    ConnectionsVariable,
+    /// An environment variable: `SNOWFLAKE_CONNECTIONS_<NAME>_<KEY>`,
+    /// `SNOWFLAKE_<KEY>`, `PRIVATE_KEY_PASSPHRASE`, `SNOWFLAKE_DEFAULT_CONNECTION_NAME`.
+    Variable(String),
+    /// Set nowhere: the default (or, for the host, made from the account).
+    #[default]
+    Default,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::File(path) => write!(f, "{}", path.display()),
+            Origin::ConnectionsVariable => f.write_str("SNOWFLAKE_CONNECTIONS"),
+            Origin::Variable(name) => f.write_str(name),
+            Origin::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A connection as resolved: the configuration, where each key's value came from,
+/// and the warnings met on the way (entries Snowflake's CLI ignores too).
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub config: ConnectionConfig,
+    /// Key (after aliases) → where its value came from.
+    pub origins: BTreeMap<String, Origin>,
+    pub warnings: Vec<String>,
+}
+
+impl Resolved {
+    /// Where `key`'s value came from ([`Origin::Default`] when it is not set).
+    pub fn origin(&self, key: &str) -> Origin {
+        self.origins.get(key).cloned().unwrap_or(Origin::Default)
+    }
+
+    /// Where the host came from: `base_url` or `host`, else the account.
+    pub fn host_origin(&self) -> Origin {
+        ["base_url", "host"]
+            .iter()
+            .find_map(|key| self.origins.get(*key).cloned())
+            .unwrap_or(Origin::Default)
+    }
+}
+
 /// Why a connection could not be read.
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -147,14 +270,27 @@ pub enum ConfigError {
     Read { path: PathBuf, message: String },
     #[error("{path} is not valid TOML: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("{path}:{line}:{column}: not valid TOML: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     #[error(
-        "no connection named `{name}` (looked in {searched} and in SNOWFLAKE_CONNECTIONS_{env_name}_* variables; known: {known})"
+        "{path} is {what} by other users (mode {mode:04o}) and may hold credentials; floe refuses it, as Snowflake's CLI does. Fix: chmod 0600 \"{path}\""
     )]
+    Permissions {
+        path: PathBuf,
+        mode: u32,
+        what: String,
+    },
+    #[error("no connection named `{name}` (looked in {searched}; known: {known}){hint}")]
     UnknownConnection {
         name: String,
-        env_name: String,
         searched: String,
         known: String,
+        hint: String,
     },
     #[error("connection `{connection}`: `{key}` is required")]
     Missing { connection: String, key: String },
@@ -196,30 +332,33 @@ impl Environment {
         }
     }
 
-    fn var(&self, name: &str) -> Option<&str> {
-        self.vars
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
+    /// A variable's value, when set and not empty.
+    pub(crate) fn var(&self, name: &str) -> Option<&str> {
+        self.raw_var(name).filter(|v| !v.is_empty())
+    }
+
+    /// A variable's value when set, even empty.
+    pub(crate) fn raw_var(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    pub(crate) fn home(&self) -> Option<&PathBuf> {
+        self.home.as_ref()
+    }
+
+    /// `~/…` relative to the home folder.
+    pub(crate) fn expand_home(&self, path: &str) -> PathBuf {
+        match (path.strip_prefix("~/"), self.home.as_ref()) {
+            (Some(rest), Some(home)) => home.join(rest),
+            _ => PathBuf::from(path),
+        }
     }
 
     /// The folder holding connections.toml and config.toml.
     pub fn config_dir(&self) -> Option<PathBuf> {
-        if let Some(dir) = self.var("SNOWFLAKE_HOME") {
-            return Some(PathBuf::from(dir));
-        }
-        let home = self.home.as_ref()?;
-        let dot = home.join(".snowflake");
-        let xdg = home.join(".config").join("snowflake");
-        if !dot.exists() && xdg.exists() {
-            Some(xdg)
-        } else {
-            Some(dot)
-        }
+        super::connection_files::config_dir(self)
     }
 }
-
-type Table = BTreeMap<String, String>;
 
 /// Reads the connection `name` (or the default connection) in the process environment.
 pub fn load_connection(name: Option<&str>) -> Result<ConnectionConfig, ConfigError> {
@@ -231,175 +370,157 @@ pub fn load_connection_in(
     name: Option<&str>,
     env: &Environment,
 ) -> Result<ConnectionConfig, ConfigError> {
-    let dir = env.config_dir();
-    let connections_path = dir.as_ref().map(|d| d.join("connections.toml"));
-    let config_path = dir.as_ref().map(|d| d.join("config.toml"));
+    resolve_connection_in(name, env).map(|resolved| resolved.config)
+}
 
-    let mut files: BTreeMap<String, Table> = BTreeMap::new();
-    let mut default_name = None;
-    // config.toml first: connections.toml wins where both define something.
-    if let Some(path) = config_path.as_deref()
-        && let Some(doc) = read_toml(path)?
-    {
-        if let Some(toml::Value::String(n)) = doc.get("default_connection_name") {
-            default_name = Some(n.clone());
-        }
-        if let Some(toml::Value::Table(conns)) = doc.get("connections") {
-            collect_tables(conns, path, &mut files)?;
-        }
-    }
-    if let Some(path) = connections_path.as_deref()
-        && let Some(doc) = read_toml(path)?
-    {
-        if let Some(toml::Value::String(n)) = doc.get("default_connection_name") {
-            default_name = Some(n.clone());
-        }
-        collect_tables(&doc, path, &mut files)?;
-    }
-    if let Some(n) = env.var("SNOWFLAKE_DEFAULT_CONNECTION_NAME") {
-        default_name = Some(n.to_string());
-    }
-    let default_name = default_name.unwrap_or_else(|| "default".to_string());
-    let name = name.unwrap_or(&default_name).to_string();
-    let is_default = name == default_name;
-
-    let env_name = env_key(&name);
-    let mut values = files.get(&name).cloned().unwrap_or_default();
-    let mut from_env = false;
-    for key in KNOWN_KEYS {
-        let upper = key.to_ascii_uppercase();
-        if is_default && let Some(v) = env.var(&format!("SNOWFLAKE_{upper}")) {
-            values.insert(key.to_string(), v.to_string());
-            from_env = true;
-        }
-        if let Some(v) = env.var(&format!("SNOWFLAKE_CONNECTIONS_{env_name}_{upper}")) {
-            values.insert(key.to_string(), v.to_string());
-            from_env = true;
-        }
-    }
-    if !files.contains_key(&name) && !from_env {
+/// Reads the connection `name` (or the default connection) in `env`, with the
+/// origin of every value.
+pub fn resolve_connection_in(
+    name: Option<&str>,
+    env: &Environment,
+) -> Result<Resolved, ConfigError> {
+    let definitions = read_definitions(env)?;
+    let name = name.unwrap_or(&definitions.default_name.0).to_string();
+    let prefix = format!("SNOWFLAKE_CONNECTIONS_{}_", name.to_uppercase());
+    let Some(table) = definitions.connections.get(&name) else {
+        let overrides = env.vars.keys().any(|k| k.starts_with(&prefix));
         return Err(ConfigError::UnknownConnection {
+            hint: if overrides {
+                format!(
+                    ". {prefix}* variables only override a connection defined in a file: add an empty `[{name}]` table to connections.toml"
+                )
+            } else {
+                String::new()
+            },
             name,
-            env_name,
-            searched: connections_path
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "no config folder (HOME unset)".to_string()),
-            known: if files.is_empty() {
+            searched: definitions.searched,
+            known: if definitions.connections.is_empty() {
                 "none".to_string()
             } else {
-                files.keys().cloned().collect::<Vec<_>>().join(", ")
+                definitions
+                    .connections
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             },
         });
-    }
-    build(&name, values, env)
-}
-
-/// `SNOWFLAKE_CONNECTIONS_<NAME>_…`: the name upper-cased, other characters as `_`.
-fn env_key(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-fn read_toml(path: &Path) -> Result<Option<toml::Table>, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(ConfigError::Read {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            });
-        }
     };
-    text.parse::<toml::Table>()
-        .map(Some)
-        .map_err(|e| ConfigError::Parse {
-            path: path.to_path_buf(),
-            // toml's message quotes the offending line, which may hold a password:
-            // keep only its first line (the position and the kind of error).
-            message: e
-                .message()
-                .lines()
-                .next()
-                .unwrap_or("invalid TOML")
-                .to_string(),
-        })
+
+    let file_origin = definitions.origin.clone().unwrap_or(Origin::Default);
+    let mut collected = Collected::default();
+    // The file's table, with the canonical key winning over its alias.
+    for (key, value) in table.iter().filter(|(k, _)| is_alias(k)) {
+        collected.set(key, value, file_origin.clone());
+    }
+    for (key, value) in table.iter().filter(|(k, _)| !is_alias(k)) {
+        collected.set(key, value, file_origin.clone());
+    }
+    // SNOWFLAKE_CONNECTIONS_<NAME>_<KEY> over the file, even when empty.
+    for (var, value) in env.vars.iter().filter(|(k, _)| k.starts_with(&prefix)) {
+        let key = var[prefix.len()..].to_ascii_lowercase();
+        collected.set(&key, value, Origin::Variable(var.clone()));
+    }
+    // SNOWFLAKE_<KEY> under both, only where the key is still unset.
+    for key in GENERIC_KEYS {
+        let var = format!("SNOWFLAKE_{}", key.to_ascii_uppercase());
+        if !collected.values.contains_key(canonical(key))
+            && let Some(value) = env.var(&var)
+        {
+            collected.set(key, value, Origin::Variable(var));
+        }
+    }
+    if let Some(passphrase) = env.raw_var("PRIVATE_KEY_PASSPHRASE") {
+        collected.set(
+            "private_key_passphrase",
+            passphrase,
+            Origin::Variable("PRIVATE_KEY_PASSPHRASE".to_string()),
+        );
+    }
+    let Collected { values, origins } = collected;
+    let config = build(&name, values, env)?;
+    Ok(Resolved {
+        config,
+        origins,
+        warnings: definitions.warnings,
+    })
 }
 
-fn collect_tables(
-    doc: &toml::Table,
-    path: &Path,
-    out: &mut BTreeMap<String, Table>,
-) -> Result<(), ConfigError> {
-    for (name, value) in doc {
-        let toml::Value::Table(table) = value else {
-            continue;
-        };
-        let mut values = Table::new();
-        for (key, value) in table {
-            let text = match value {
-                toml::Value::String(s) => s.clone(),
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                toml::Value::Float(f) => f.to_string(),
-                _ => {
-                    return Err(ConfigError::Parse {
-                        path: path.to_path_buf(),
-                        message: format!("connection `{name}`: `{key}` must be a plain value"),
-                    });
-                }
-            };
-            values.insert(key.to_ascii_lowercase(), text);
-        }
-        out.insert(name.clone(), values);
+/// A connection's values by canonical key, with their origins.
+#[derive(Default)]
+struct Collected {
+    values: Table,
+    origins: BTreeMap<String, Origin>,
+}
+
+impl Collected {
+    fn set(&mut self, key: &str, value: &str, origin: Origin) {
+        let key = canonical(key);
+        self.values.insert(key.to_string(), value.to_string());
+        self.origins.insert(key.to_string(), origin);
     }
-    Ok(())
+}
+
+/// The key an alias stands for (the key itself when it is none).
+fn canonical(key: &str) -> &str {
+    ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == key)
+        .map_or(key, |(_, canonical)| canonical)
+}
+
+fn is_alias(key: &str) -> bool {
+    canonical(key) != key
 }
 
 fn build(name: &str, mut v: Table, env: &Environment) -> Result<ConnectionConfig, ConfigError> {
+    // An empty value (an override set to "") means "not set".
+    v.retain(|_, value| !value.is_empty());
     let missing = |key: &str| ConfigError::Missing {
         connection: name.to_string(),
         key: key.to_string(),
     };
     let account = v.remove("account").ok_or_else(|| missing("account"))?;
     let user = v.remove("user").ok_or_else(|| missing("user"))?;
-    let key_file = v
-        .remove("private_key_file")
-        .or_else(|| v.remove("private_key_path"));
-    let authenticator = v.remove("authenticator").unwrap_or_else(|| {
-        if key_file.is_some() && !v.contains_key("password") {
-            "snowflake_jwt".to_string()
-        } else {
-            "snowflake".to_string()
-        }
-    });
+    let key = match (v.remove("private_key_file"), v.remove("private_key_raw")) {
+        (Some(file), _) => Some(KeySource::File(env.expand_home(&file))),
+        (None, Some(pem)) => Some(KeySource::Raw(Secret::new(pem))),
+        (None, None) => None,
+    };
+    let authenticator = v
+        .remove("authenticator")
+        .unwrap_or_else(|| "snowflake".to_string());
     let auth = match authenticator.to_ascii_lowercase().as_str() {
+        "snowflake_jwt" => {
+            let passphrase = v.remove("private_key_passphrase").map(Secret::new);
+            match key.ok_or_else(|| missing("private_key_file` (or `private_key_raw"))? {
+                KeySource::File(private_key_file) => Auth::KeyPair {
+                    private_key_file,
+                    passphrase,
+                },
+                KeySource::Raw(private_key) => Auth::KeyPairRaw {
+                    private_key,
+                    passphrase,
+                },
+            }
+        }
+        _ if key.is_some() => {
+            return Err(ConfigError::Invalid {
+                connection: name.to_string(),
+                key: "authenticator".to_string(),
+                message: format!(
+                    "is `{authenticator}`, but a private key is set: key-pair authentication needs authenticator = \"SNOWFLAKE_JWT\""
+                ),
+            });
+        }
         "snowflake" => Auth::Password(Secret::new(
             v.remove("password").ok_or_else(|| missing("password"))?,
         )),
-        "snowflake_jwt" => {
-            let file = key_file.ok_or_else(|| missing("private_key_file"))?;
-            let passphrase = v
-                .remove("private_key_file_pwd")
-                .or_else(|| env.var("PRIVATE_KEY_PASSPHRASE").map(str::to_string))
-                .map(Secret::new);
-            Auth::KeyPair {
-                private_key_file: expand_home(&file, env),
-                passphrase,
-            }
-        }
         "programmatic_access_token" => {
             let token = match (v.remove("token"), v.remove("token_file_path")) {
                 (Some(token), _) => token,
                 (None, Some(path)) => {
-                    let path = expand_home(&path, env);
+                    let path = env.expand_home(&path);
                     std::fs::read_to_string(&path)
                         .map_err(|e| ConfigError::Read {
                             path: path.clone(),
@@ -475,178 +596,103 @@ fn seconds(connection: &str, key: &str, value: &str) -> Result<Duration, ConfigE
         })
 }
 
-fn expand_home(path: &str, env: &Environment) -> PathBuf {
-    match (path.strip_prefix("~/"), env.home.as_ref()) {
-        (Some(rest), Some(home)) => home.join(rest),
-        _ => PathBuf::from(path),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn env_with(dir: &Path, vars: &[(&str, &str)]) -> Environment {
-        let mut all: Vec<(String, String)> = vars
+    fn table(pairs: &[(&str, &str)]) -> Table {
+        pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        all.push((
-            "SNOWFLAKE_HOME".to_string(),
-            dir.to_string_lossy().into_owned(),
-        ));
-        Environment::new(all, Some(dir.to_path_buf()))
-    }
-
-    const FILE: &str = r#"
-default_connection_name = "bank"
-
-[bank]
-account = "myorg-bank"
-user = "floe"
-password = "SENTINEL-PW-1"
-role = "SYSADMIN"
-warehouse = "WH"
-
-[partner]
-account = "myorg-partner"
-user = "floe"
-authenticator = "SNOWFLAKE_JWT"
-private_key_file = "~/keys/partner.p8"
-
-[pat]
-account = "myorg-pat"
-user = "ci"
-authenticator = "programmatic_access_token"
-token = "SENTINEL-TOKEN-2"
-network_timeout = 30
-"#;
-
-    fn project() -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("connections.toml"), FILE).unwrap();
-        dir
+            .collect()
     }
 
     #[test]
-    fn reads_default_and_named_connections() {
-        let dir = project();
-        let env = env_with(dir.path(), &[]);
-        let bank = load_connection_in(None, &env).unwrap();
-        assert_eq!(bank.name, "bank");
-        assert_eq!(bank.account, "myorg-bank");
-        assert_eq!(bank.auth, Auth::Password(Secret::new("SENTINEL-PW-1")));
-        assert_eq!(bank.role.as_deref(), Some("SYSADMIN"));
-        assert_eq!(
-            bank.resolved_base_url(),
-            "https://myorg-bank.snowflakecomputing.com"
-        );
-
-        let partner = load_connection_in(Some("partner"), &env).unwrap();
-        assert_eq!(
-            partner.auth,
-            Auth::KeyPair {
-                private_key_file: dir.path().join("keys/partner.p8"),
-                passphrase: None
-            }
-        );
-        let pat = load_connection_in(Some("pat"), &env).unwrap();
-        assert_eq!(
-            pat.auth,
-            Auth::ProgrammaticAccessToken(Secret::new("SENTINEL-TOKEN-2"))
-        );
-        assert_eq!(pat.options.request_timeout, Duration::from_secs(30));
-    }
-
-    #[test]
-    fn environment_overrides_the_file() {
-        let dir = project();
-        let env = env_with(
-            dir.path(),
-            &[
-                ("SNOWFLAKE_ROLE", "DEFAULT_ONLY"),
-                ("SNOWFLAKE_CONNECTIONS_PARTNER_ROLE", "PARTNER_ROLE"),
-                (
-                    "SNOWFLAKE_CONNECTIONS_PARTNER_BASE_URL",
-                    "http://127.0.0.1:9",
-                ),
-                ("PRIVATE_KEY_PASSPHRASE", "SENTINEL-PASS-3"),
-            ],
-        );
-        let bank = load_connection_in(Some("bank"), &env).unwrap();
-        assert_eq!(bank.role.as_deref(), Some("DEFAULT_ONLY"));
-        let partner = load_connection_in(Some("partner"), &env).unwrap();
-        assert_eq!(partner.role.as_deref(), Some("PARTNER_ROLE"));
-        assert_eq!(partner.resolved_base_url(), "http://127.0.0.1:9");
+    fn build_reads_each_authenticator_and_hides_its_secrets() {
+        let env = Environment::new([], Some(PathBuf::from("/home/u")));
+        let base = [("account", "a"), ("user", "u")];
+        let password = build(
+            "pw",
+            table(&[base[0], base[1], ("password", "SENTINEL-1")]),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(password.auth, Auth::Password(Secret::new("SENTINEL-1")));
+        let key = build(
+            "key",
+            table(&[
+                base[0],
+                base[1],
+                ("authenticator", "snowflake_jwt"),
+                ("private_key_file", "~/k.p8"),
+                ("private_key_passphrase", "SENTINEL-2"),
+            ]),
+            &env,
+        )
+        .unwrap();
         assert!(matches!(
-            partner.auth,
-            Auth::KeyPair { passphrase: Some(ref p), .. } if p.expose() == "SENTINEL-PASS-3"
+            key.auth,
+            Auth::KeyPair { ref private_key_file, .. } if private_key_file == Path::new("/home/u/k.p8")
         ));
-    }
-
-    #[test]
-    fn a_connection_may_live_in_the_environment_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let env = env_with(
-            dir.path(),
-            &[
-                ("SNOWFLAKE_CONNECTIONS_CI_ACCOUNT", "org-ci"),
-                ("SNOWFLAKE_CONNECTIONS_CI_USER", "bot"),
-                ("SNOWFLAKE_CONNECTIONS_CI_PASSWORD", "SENTINEL-PW-4"),
-                ("SNOWFLAKE_CONNECTIONS_CI_HOST", "localhost"),
-                ("SNOWFLAKE_CONNECTIONS_CI_PORT", "8080"),
-                ("SNOWFLAKE_CONNECTIONS_CI_PROTOCOL", "http"),
-            ],
-        );
-        let ci = load_connection_in(Some("ci"), &env).unwrap();
-        assert_eq!(ci.account, "org-ci");
-        assert_eq!(ci.resolved_base_url(), "http://localhost:8080");
-    }
-
-    #[test]
-    fn errors_name_the_problem_and_never_a_secret() {
-        let dir = project();
-        let env = env_with(dir.path(), &[]);
-        let err = load_connection_in(Some("nope"), &env).unwrap_err();
-        let text = err.to_string();
-        assert!(text.contains("no connection named `nope`"), "{text}");
-        assert!(text.contains("bank, partner, pat"), "{text}");
-
-        std::fs::write(
-            dir.path().join("connections.toml"),
-            "[x]\naccount = \"a\"\nuser = \"u\"\npassword = \"SENTINEL-PW-5\"\nauthenticator = \"externalbrowser\"\n",
+        let pat = build(
+            "pat",
+            table(&[
+                base[0],
+                base[1],
+                ("authenticator", "PROGRAMMATIC_ACCESS_TOKEN"),
+                ("token", "SENTINEL-3"),
+                ("network_timeout", "30"),
+            ]),
+            &env,
         )
         .unwrap();
-        let err = load_connection_in(Some("x"), &env).unwrap_err();
-        assert!(err.to_string().contains("externalbrowser"));
-
-        std::fs::write(
-            dir.path().join("connections.toml"),
-            "[x]\npassword = \"SENTINEL-PW-6\" oops\n",
-        )
-        .unwrap();
-        let err = load_connection_in(Some("x"), &env).unwrap_err();
-        for text in [err.to_string(), format!("{err:?}")] {
-            assert!(!text.contains("SENTINEL"), "{text}");
-        }
-
-        std::fs::write(
-            dir.path().join("connections.toml"),
-            "[x]\naccount = \"a\"\n",
-        )
-        .unwrap();
-        let err = load_connection_in(Some("x"), &env).unwrap_err();
-        assert_eq!(err.to_string(), "connection `x`: `user` is required");
-    }
-
-    #[test]
-    fn debug_of_a_config_hides_secrets() {
-        let dir = project();
-        let env = env_with(dir.path(), &[("PRIVATE_KEY_PASSPHRASE", "SENTINEL-PASS-7")]);
-        for name in ["bank", "partner", "pat"] {
-            let config = load_connection_in(Some(name), &env).unwrap();
+        assert_eq!(pat.options.request_timeout, Duration::from_secs(30));
+        for config in [password, key, pat] {
             let text = format!("{config:?}");
             assert!(!text.contains("SENTINEL"), "{text}");
         }
+    }
+
+    #[test]
+    fn empty_values_are_unset_and_errors_name_the_key() {
+        let env = Environment::default();
+        let config = build(
+            "x",
+            table(&[
+                ("account", "a"),
+                ("user", "u"),
+                ("password", "p"),
+                ("role", ""),
+            ]),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(config.role, None);
+        let err = build("x", table(&[("account", "a")]), &env).unwrap_err();
+        assert_eq!(err.to_string(), "connection `x`: `user` is required");
+        let err = build(
+            "x",
+            table(&[
+                ("account", "a"),
+                ("user", "u"),
+                ("authenticator", "externalbrowser"),
+            ]),
+            &env,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("externalbrowser"), "{err}");
+    }
+
+    #[test]
+    fn origins_print_as_the_file_or_variable() {
+        assert_eq!(
+            Origin::File(PathBuf::from("/h/c.toml")).to_string(),
+            "/h/c.toml"
+        );
+        assert_eq!(
+            Origin::Variable("SNOWFLAKE_ROLE".to_string()).to_string(),
+            "SNOWFLAKE_ROLE"
+        );
+        assert_eq!(Origin::Default.to_string(), "default");
     }
 }

@@ -2,10 +2,11 @@
 //! over Snowflake's REST protocol, connections read like Snowflake's CLI reads them,
 //! and key-pair / token / password authentication.
 //!
-//! `client` speaks the protocol, `config` reads `connections.toml` and the
-//! environment, `auth` signs key-pair login tokens, `values` converts Snowflake's
-//! JSON cell encodings, `secret` keeps credentials out of every printout, `transfer`
-//! uploads the files of a PUT to the stage's storage (AWS S3 internal stages).
+//! `client` speaks the protocol, `config` resolves a connection from its definition
+//! (`connection_files`: connections.toml, config.toml) and the environment, `auth`
+//! signs key-pair login tokens, `values` converts Snowflake's JSON cell encodings,
+//! `secret` keeps credentials out of every printout, `transfer` uploads the files of
+//! a PUT to the stage's storage (AWS S3 internal stages).
 //! ARCHITECTURE.md ("Snowflake backend") says why this is an in-house client.
 //!
 //! # Using it
@@ -20,11 +21,9 @@
 //! ```
 //!
 //! Connections live in `~/.snowflake/connections.toml` (or `$SNOWFLAKE_HOME/`), one
-//! table each:
+//! table each, readable by their owner only (`chmod 0600`):
 //!
 //! ```toml
-//! default_connection_name = "bank"
-//!
 //! [bank]                       # password
 //! account = "myorg-bank"       # orgname-accountname
 //! user = "FLOE_CI"
@@ -36,8 +35,8 @@
 //! account = "myorg-partner"
 //! user = "FLOE_CI"
 //! authenticator = "SNOWFLAKE_JWT"
-//! private_key_file = "~/.snowflake/floe_ci.p8"
-//! # passphrase: private_key_file_pwd, or the PRIVATE_KEY_PASSPHRASE variable
+//! private_key_file = "~/.snowflake/floe_ci.p8"   # or private_key_raw = "-----BEGIN …"
+//! # passphrase: PRIVATE_KEY_PASSPHRASE, or private_key_file_pwd
 //!
 //! [ci]                         # programmatic access token
 //! account = "myorg-bank"
@@ -46,11 +45,13 @@
 //! token_file_path = "/run/secrets/snowflake_pat"   # or token = "…"
 //! ```
 //!
-//! Every key can come from the environment instead: `SNOWFLAKE_CONNECTIONS_<NAME>_<KEY>`
-//! (e.g. `SNOWFLAKE_CONNECTIONS_BANK_PASSWORD`), and `SNOWFLAKE_<KEY>` for the default
-//! connection — a CI job needs no file at all. `host`/`port`/`protocol` or floe's
-//! `base_url` point a connection elsewhere (private endpoints; `floe emulator serve`).
-//! `login_timeout` and `network_timeout` (seconds) bound the connect and each request.
+//! The rules are Snowflake's CLI's ([`config`] lists them): a connection must be
+//! defined in a file (an empty `[bank]` table is enough);
+//! `SNOWFLAKE_CONNECTIONS_<NAME>_<KEY>` overrides its keys, and `SNOWFLAKE_<KEY>`
+//! fills the keys it leaves unset, in every connection. `host`/`port`/`protocol` or
+//! floe's `base_url` point a connection elsewhere (private endpoints; `floe emulator
+//! serve`). `login_timeout` and `network_timeout` (seconds) bound the connect and
+//! each request.
 //!
 //! The role needs, on each account: CREATE DATABASE, CREATE SHARE, CREATE LISTING and
 //! EXECUTE TASK on the account (ACCOUNTADMIN has them), and a warehouse for tasks,
@@ -61,15 +62,18 @@
 pub mod auth;
 pub mod client;
 pub mod config;
+pub mod connection_files;
 pub mod secret;
 pub mod transfer;
 pub mod values;
 
 pub use client::{SessionInfo, SnowflakeSession};
-pub use config::{Auth, ClientOptions, ConfigError, ConnectionConfig, Environment};
+pub use config::{
+    Auth, ClientOptions, ConfigError, ConnectionConfig, Environment, Origin, Resolved,
+};
 pub use secret::Secret;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::model::AccountName;
@@ -86,9 +90,27 @@ pub fn connect_in(
     connection_name: &str,
     env: &Environment,
 ) -> Result<SnowflakeSession, BackendError> {
-    let config = config::load_connection_in(Some(connection_name), env)
+    connect_warning_once(connection_name, env, &mut BTreeSet::new())
+}
+
+/// [`connect_in`], printing only the warnings not in `warned` yet (connections of
+/// one target come from the same files, so their warnings repeat).
+fn connect_warning_once(
+    connection_name: &str,
+    env: &Environment,
+    warned: &mut BTreeSet<String>,
+) -> Result<SnowflakeSession, BackendError> {
+    let resolved = config::resolve_connection_in(Some(connection_name), env)
         .map_err(|e| BackendError::Auth(e.to_string()))?;
-    connect_with(config)
+    // What Snowflake's CLI warns about and ignores (a `default_connection_name` in
+    // connections.toml, config.toml connections shadowed by connections.toml).
+    for warning in resolved.warnings {
+        if !warned.contains(&warning) {
+            eprintln!("warning: {warning}");
+            warned.insert(warning);
+        }
+    }
+    connect_with(resolved.config)
 }
 
 /// Opens a session with an explicit configuration.
@@ -110,9 +132,10 @@ pub fn connect_all_in(
     env: &Environment,
 ) -> Result<BTreeMap<AccountName, Arc<dyn SqlSession>>, BackendError> {
     let mut sessions: BTreeMap<AccountName, Arc<dyn SqlSession>> = BTreeMap::new();
+    let mut warned = BTreeSet::new();
     for (account, connection) in connections {
-        let session =
-            connect_in(connection, env).map_err(|error| in_account(account, connection, error))?;
+        let session = connect_warning_once(connection, env, &mut warned)
+            .map_err(|error| in_account(account, connection, error))?;
         sessions.insert(account.clone(), Arc::new(session));
     }
     Ok(sessions)

@@ -150,7 +150,11 @@ impl BackendRun {
                     .join("\n");
                 let home = project.snowflake_home();
                 std::fs::create_dir_all(&home).unwrap();
-                std::fs::write(home.join("connections.toml"), connections).unwrap();
+                let file = home.join("connections.toml");
+                std::fs::write(&file, connections).unwrap();
+                // Readable by its owner only, or it is refused (as Snowflake's CLI does).
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
                 Some(served)
             }
         };
