@@ -63,7 +63,7 @@ fn out_of_band_changes_are_reported_with_account_and_object() {
     assert!(drift.contains("partner: warehouse ROGUE_WH"), "{drift}");
     assert!(
         drift.contains(
-            "partner: warehouse TRAINING_WH (changed)\n      max_concurrency_level: declared \"1\", found \"8\""
+            "partner: warehouse TRAINING_WH (changed)\n      max_concurrency_level: declared 1, found 8"
         ),
         "{drift}"
     );
@@ -101,7 +101,7 @@ fn out_of_band_changes_are_reported_with_account_and_object() {
     // Apply repairs the warehouse; grants on a role that is not authoritative stay.
     let out = scenario.floe_unordered_ok(&["apply", "{project}", "--auto-approve"], 0);
     assert!(
-        out.contains("max_concurrency_level: \"8\" → \"1\"") && out.contains("1 applied"),
+        out.contains("max_concurrency_level: 8 → 1") && out.contains("1 applied"),
         "{out}"
     );
     assert!(!out.contains("REVOKE"), "{out}");
@@ -126,8 +126,8 @@ fn out_of_band_changes_are_reported_with_account_and_object() {
     // … until floe.yaml ignores them (patterns, case-insensitive) and the table goes.
     scenario.edit(
         "floe.yaml",
-        "  partner:\n    comment: Scores the bank's customers for credit card default risk.\n",
-        "  partner:\n    comment: Scores the bank's customers for credit card default risk.\n    ignore: [rogue_*]\n",
+        "  partner:\n    comment: Scores the bank's customers for credit card default risk.\n    ignore: [FLOE_WH]\n",
+        "  partner:\n    comment: Scores the bank's customers for credit card default risk.\n    ignore: [FLOE_WH, rogue_*]\n",
     );
     scenario.emulator_sql(
         "partner",
@@ -205,7 +205,7 @@ fn a_declared_parameter_is_compared() {
     );
     let drift = scenario.floe_ok(&["drift", "{project}"], 2);
     assert!(
-        drift.contains("statement_timeout_in_seconds: declared \"3600\", found \"60\""),
+        drift.contains("statement_timeout_in_seconds: declared 3600, found 60"),
         "{drift}"
     );
 }
