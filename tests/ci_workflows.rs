@@ -22,12 +22,11 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 
 use common::TempProject;
 use floe::emulator::Emulator;
 use floe::runtime::SqlSession;
-use floe::wire::{self, ServerHandle, SessionFactory};
+use floe::wire::ServerHandle;
 use serde_yaml::Value;
 
 /// One workflow file.
@@ -329,19 +328,6 @@ impl Runner {
     }
 }
 
-fn serve(emulator: &Emulator) -> ServerHandle {
-    let emulator = emulator.clone();
-    let factory: SessionFactory = Arc::new(move |account: &str| {
-        Ok(Box::new(emulator.session(account)) as Box<dyn SqlSession>)
-    });
-    wire::serve(
-        factory,
-        "127.0.0.1:0".parse().unwrap(),
-        std::time::Duration::ZERO,
-    )
-    .unwrap()
-}
-
 #[test]
 fn the_workflows_keep_secrets_out_of_scripts_and_serialize_per_target() {
     for name in [
@@ -398,7 +384,7 @@ fn pull_request_plan_then_apply_of_that_artifact_elsewhere_then_drift() {
             .execute("CREATE WAREHOUSE FLOE_WH")
             .unwrap();
     }
-    let server = serve(&emulator);
+    let server = common::serve(&emulator);
     let plan_wf = Workflow::load("plan-on-pull-request.yml");
     let apply_wf = Workflow::load("apply-on-merge.yml");
     let drift_wf = Workflow::load("scheduled-drift.yml");

@@ -184,3 +184,17 @@ pub fn shipped_project() -> floe::manifest::Project {
         Err(d) => panic!("manifests/ does not load:\n{d}"),
     }
 }
+
+/// Serves `emulator` over Snowflake's connector protocol on a free loopback port.
+pub fn serve(emulator: &floe::emulator::Emulator) -> floe::wire::ServerHandle {
+    let emulator = emulator.clone();
+    let factory: floe::wire::SessionFactory = std::sync::Arc::new(move |account: &str| {
+        Ok(Box::new(emulator.session(account)) as Box<dyn floe::runtime::session::SqlSession>)
+    });
+    floe::wire::serve(
+        factory,
+        "127.0.0.1:0".parse().unwrap(),
+        std::time::Duration::ZERO,
+    )
+    .unwrap()
+}
